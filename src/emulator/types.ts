@@ -1,0 +1,154 @@
+/**
+ * The emulator's public shapes: its settings, fault rules and state view. Shared by the emulator
+ * itself, its CLI, its admin routes under /__emulator/, and the tests. PROTOCOL.md section 9.
+ */
+
+export type Permission = 'files:upload' | 'messaging:guest' | 'messaging:send';
+
+export interface EmulatorClient {
+  id: string;
+  secret: string;
+  permissions: Permission[];
+}
+
+/** Runtime-changeable settings (PATCH /__emulator/config takes any subset). */
+export interface EmulatorSettings {
+  /** OAuth clients. Default: the documented demo client (see DEMO_CLIENT). */
+  clients: EmulatorClient[];
+  /** Access token lifetime in seconds (`expires_in`). Default 86400. */
+  tokenTtlSeconds: number;
+  /** Pre-signed URL lifetime in seconds. Default 3600. */
+  urlTtlSeconds: number;
+  /** Chunk size for files above `singleChunkMaxSize`. Default 5 MiB (5,242,880). */
+  chunkSize: number;
+  /** Files up to this size get one chunk (chunkSize = totalSize). Default 10 MiB; 0 disables. */
+  singleChunkMaxSize: number;
+  /** Most chunks an upload may have. Default 10,000. */
+  maxChunks: number;
+  /** Largest accepted file in bytes. Default 50 GiB. */
+  maxFileSize: number;
+  /** The org's content profile: exact media type strings. */
+  allowedContentTypes: string[];
+  /** API rate limit per access token. Default 300 requests per 60 s. */
+  apiRateLimit: { requests: number; windowSeconds: number };
+  /** Storage request-rate limit per upload, requests per second; 0 = unlimited (default). */
+  storageRateLimitPerSecond: number;
+}
+
+/** Routes that fault rules and counters name. */
+export type EmulatorRoute =
+  | 'token'
+  | 'initiate'
+  | 'segment'
+  | 'status'
+  | 'abort'
+  | 'complete'
+  | 'file'
+  | 'content'
+  | 'guest'
+  | 'message'
+  | 'message-get';
+
+export type FaultAction =
+  /** Answer `status` at once (with Retry-After `retryAfter` seconds on 429/503), body unread. */
+  | 'status'
+  /** Wait `stallMs` before handling the request normally. */
+  | 'stall'
+  /** Read `afterBytes` bytes of the request body (default 0), then destroy the socket. */
+  | 'reset'
+  /** segment route only: store the segment, then flip a byte of the stored copy. */
+  | 'corrupt'
+  /** Handle the request fully (state changes happen), then destroy the socket instead of answering. */
+  | 'lose-response';
+
+export interface FaultRule {
+  /** Assigned by the emulator when absent. */
+  id?: string;
+  route: EmulatorRoute;
+  action: FaultAction;
+  status?: number;
+  retryAfter?: number;
+  stallMs?: number;
+  afterBytes?: number;
+  /** Only segment PUTs for this index (segment/corrupt rules). */
+  segmentIndex?: number;
+  /** Apply to the next N matching requests (default 1 when probability is absent). */
+  count?: number;
+  /** Apply with this probability (0..1) from the emulator's seeded random source; unlimited count unless `count` is set. */
+  probability?: number;
+}
+
+export interface StartEmulatorOptions extends Partial<EmulatorSettings> {
+  host?: string; // default 127.0.0.1
+  port?: number; // default 0 in-process (the CLI defaults to 8080)
+  /** Persist uploads, segments, files, guests, messages here; default: a fresh temp dir removed on close(). */
+  dataDir?: string;
+  faults?: FaultRule[];
+  /** Seed for the fault rules' random source. Default 1. */
+  seed?: number;
+}
+
+export interface RouteCounters {
+  requests: number;
+  statuses: Record<string, number>;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** One entry of the bounded request log (newest last, at most 10,000 kept). */
+export interface RequestLogEntry {
+  /** Emulator clock, epoch milliseconds, when the request arrived. */
+  at: number;
+  route: EmulatorRoute | 'admin' | 'unknown';
+  method: string;
+  status: number;
+  uploadId?: string;
+  segmentIndex?: number;
+  /** The fault action applied, if any. */
+  fault?: FaultAction;
+}
+
+export interface EmulatorState {
+  now: number;
+  counters: Partial<Record<EmulatorRoute, RouteCounters>>;
+  uploads: Array<{
+    uploadId: string;
+    fileName: string;
+    contentType: string;
+    totalSize: number;
+    chunkSize: number;
+    maxChunks: number;
+    state: 'open' | 'completed' | 'aborted';
+    segments: Array<{ index: number; size: number; checksum: string }>;
+    fileId?: string;
+  }>;
+  files: Array<{ id: string; name: string; contentType: string; size: number; sha256: string; createdAt: string }>;
+  guests: Array<{ id: string; language: string }>;
+  messages: Array<{ id: string; guestId: string; to: string[]; text: string; attachments: Array<{ id: string; name: string }>; createdAt: string }>;
+  /** True once any storage (segment) request carried an Authorization header. */
+  storageAuthorizationSeen: boolean;
+  requestLog: RequestLogEntry[];
+}
+
+/** What startEmulator() returns. */
+export interface EmulatorHandle {
+  /** `http://HOST:PORT` */
+  url: string;
+  port: number;
+  dataDir: string;
+  state(): EmulatorState;
+  settings(): EmulatorSettings;
+  configure(patch: Partial<EmulatorSettings>): void;
+  addFault(rule: FaultRule): string;
+  clearFaults(): void;
+  /** Move the emulator's clock forward (token/URL expiry, rate windows) without waiting. */
+  advanceClock(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** The client that works with no configuration. Documented in the README. */
+export const DEMO_CLIENT: Readonly<EmulatorClient> = Object.freeze({
+  id: 'demo-client',
+  secret: 'demo-secret',
+  permissions: ['files:upload', 'messaging:guest', 'messaging:send'] as Permission[],
+});

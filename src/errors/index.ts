@@ -1,0 +1,2 @@
+export * from './upload-error.js';
+export * from './exit-codes.js';
