@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { emulatorCommand } from './emulator.js';
+import { sendCommand } from './send.js';
+import { demoCommand } from './demo.js';
 import { EXIT_CODES } from '../errors/exit-codes.js';
 
 const program = new Command('genesys-upload')
@@ -16,6 +18,8 @@ const program = new Command('genesys-upload')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+program.addCommand(sendCommand());
+program.addCommand(demoCommand());
 program.addCommand(emulatorCommand());
 
 try {

@@ -1,0 +1,130 @@
+/**
+ * startEmulator(): a local Genesys Cloud on one origin (login, API, pre-signed storage, admin).
+ * Plain node:http, because the storage route needs raw control of bodies, sockets, resets and
+ * stalls.
+ */
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Clock } from './clock.js';
+import { dispatch } from './dispatch.js';
+import { FaultRegistry } from './faults.js';
+import type { RequestContext } from './http/context.js';
+import { FixedWindowLimiter } from './rate-limits.js';
+import type { FileRecord, GuestRecord, MessageRecord } from './records.js';
+import type { Services } from './services.js';
+import { applySettingsPatch, parseStartOptions, settingsFromOptions } from './settings.js';
+import { UrlSigner } from './signing.js';
+import { buildState } from './state-view.js';
+import { Stats } from './stats.js';
+import { loadOrCreateInstanceKey } from './store/instance-key.js';
+import { JsonWriter } from './store/json-writer.js';
+import { RecordStore } from './store/records.js';
+import { UploadStore } from './store/uploads.js';
+import { TokenIssuer } from './tokens.js';
+import type { EmulatorHandle, EmulatorSettings, FaultRule, StartEmulatorOptions } from './types.js';
+import { handleClientError } from './client-error.js';
+
+/** A Host header we are willing to put into a pre-signed URL. */
+const HOST_HEADER = /^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(:\d{1,5})?$/;
+
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<EmulatorHandle> {
+  const opts = parseStartOptions(options);
+  let settings = settingsFromOptions(opts);
+  const ownsDir = opts.dataDir === undefined;
+  const dataDir = ownsDir ? await mkdtemp(join(tmpdir(), 'genesys-emulator-')) : resolve(opts.dataDir ?? '.');
+  const closing = new AbortController();
+  let server: Server | undefined;
+  try {
+    await mkdir(dataDir, { recursive: true });
+    const key = await loadOrCreateInstanceKey(dataDir);
+    const writer = new JsonWriter();
+    const [uploads, files, guests, messages] = await Promise.all([
+      UploadStore.open(join(dataDir, 'uploads'), writer),
+      RecordStore.open<FileRecord>(join(dataDir, 'files'), writer),
+      RecordStore.open<GuestRecord>(join(dataDir, 'guests'), writer),
+      RecordStore.open<MessageRecord>(join(dataDir, 'messages'), writer),
+    ]);
+    const faults = new FaultRegistry(opts.seed ?? 1);
+    faults.addAll(opts.faults ?? []);
+    let baseUrl = '';
+    const env: Services = {
+      clock: new Clock(),
+      settings: () => settings,
+      setSettings: (next: EmulatorSettings) => {
+        settings = next;
+      },
+      writer,
+      uploads,
+      files,
+      guests,
+      messages,
+      signer: new UrlSigner(key),
+      tokens: new TokenIssuer(key),
+      faults,
+      apiLimiter: new FixedWindowLimiter(),
+      storageLimiter: new FixedWindowLimiter(),
+      stats: new Stats(),
+      closing: closing.signal,
+      origin: (ctx: RequestContext) => {
+        const host = ctx.req.headers.host;
+        return host !== undefined && HOST_HEADER.test(host) ? `http://${host}` : baseUrl;
+      },
+    };
+
+    const inFlight = new Set<Promise<void>>();
+    server = createServer((req, res) => {
+      const work = dispatch(req, res, env);
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    });
+    server.on('clientError', handleClientError);
+    const listening = server;
+    await new Promise<void>((done, fail) => {
+      listening.once('error', fail);
+      listening.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+        listening.off('error', fail);
+        done();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    baseUrl = `http://${host}:${address.port}`;
+
+    let closed: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closed ??= (async () => {
+        closing.abort();
+        listening.close();
+        listening.closeAllConnections();
+        await Promise.allSettled([...inFlight]);
+        await writer.flush();
+        if (ownsDir) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return closed;
+    };
+
+    return {
+      url: baseUrl,
+      port: address.port,
+      dataDir,
+      state: () => buildState(env),
+      settings: () => structuredClone(settings),
+      configure: (patch: Partial<EmulatorSettings>) => {
+        settings = applySettingsPatch(settings, patch);
+      },
+      addFault: (rule: FaultRule) => faults.add(rule),
+      clearFaults: () => faults.clear(),
+      advanceClock: (ms: number) => {
+        env.clock.advance(ms);
+      },
+      close,
+    };
+  } catch (error) {
+    server?.close();
+    if (ownsDir) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The emulator's parts, as the route handlers see them. One instance per running emulator.
+ */
+import type { Clock } from './clock.js';
+import type { FaultRegistry } from './faults.js';
+import type { RequestContext } from './http/context.js';
+import type { FixedWindowLimiter } from './rate-limits.js';
+import type { FileRecord, GuestRecord, MessageRecord } from './records.js';
+import type { UrlSigner } from './signing.js';
+import type { Stats } from './stats.js';
+import type { JsonWriter } from './store/json-writer.js';
+import type { RecordStore } from './store/records.js';
+import type { UploadStore } from './store/uploads.js';
+import type { TokenIssuer } from './tokens.js';
+import type { EmulatorSettings } from './types.js';
+
+export interface Services {
+  readonly clock: Clock;
+  settings(): EmulatorSettings;
+  setSettings(next: EmulatorSettings): void;
+  readonly writer: JsonWriter;
+  readonly uploads: UploadStore;
+  readonly files: RecordStore<FileRecord>;
+  readonly guests: RecordStore<GuestRecord>;
+  readonly messages: RecordStore<MessageRecord>;
+  readonly signer: UrlSigner;
+  readonly tokens: TokenIssuer;
+  readonly faults: FaultRegistry;
+  readonly apiLimiter: FixedWindowLimiter;
+  readonly storageLimiter: FixedWindowLimiter;
+  readonly stats: Stats;
+  /** Fires when close() begins: stalls end, long work stops. */
+  readonly closing: AbortSignal;
+  /** `http://host:port` as the client addressed us (for pre-signed URLs). */
+  origin(ctx: RequestContext): string;
+}

@@ -1,0 +1,51 @@
+/**
+ * What an upload reports while it runs. The engine never prints: the CLI's progress bar, the
+ * service's job view, logs and metrics all read these. A discriminated union on `type`.
+ */
+export type UploadEvent =
+  | {
+      type: 'initiated';
+      uploadId: string;
+      /** The name used (after sanitising). */
+      fileName: string;
+      contentType: string;
+      totalSize: number;
+      chunkSize: number;
+      chunks: number;
+    }
+  | {
+      type: 'segment-stored';
+      index: number;
+      size: number;
+      /** "sha256:<hex>" */
+      checksum: string;
+      /** Distinct bytes stored so far (re-sends not counted twice). */
+      bytesStored: number;
+      totalBytes: number;
+    }
+  | {
+      type: 'retry';
+      /** 1 for the first retry of this operation. */
+      attempt: number;
+      delayMs: number;
+      reason: string;
+      status?: number;
+      code?: string;
+      segmentIndex?: number;
+      route: 'storage' | 'api' | 'token';
+    }
+  | {
+      type: 'rate-adjusted';
+      inFlightLimit: number;
+      /** Storage request starts per second; null when not limited. */
+      requestsPerSecond: number | null;
+    }
+  | { type: 'url-refreshed'; expiresAt: string }
+  | { type: 'completing'; round: number }
+  | { type: 'completed'; fileId: string; sha256: string }
+  | { type: 'delivering' }
+  | { type: 'delivered'; guestId: string; messageId: string }
+  | { type: 'aborting'; uploadId: string };
+
+export type UploadEventType = UploadEvent['type'];
+export type UploadEventListener = (event: UploadEvent) => void;

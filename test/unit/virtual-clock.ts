@@ -1,0 +1,28 @@
+/**
+ * A clock for unit tests whose sleeps complete at once and move virtual time forward by the
+ * requested amount, recording each wait. Deterministic and never waits in real time.
+ */
+import type { Clock } from '../../src/http/clock.js';
+
+export class VirtualClock implements Clock {
+  slept: number[] = [];
+  constructor(public t = 1_700_000_000_000) {}
+  now(): number {
+    return this.t;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    this.slept.push(ms);
+    this.t += Math.max(0, ms);
+    return Promise.resolve();
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** A deterministic source of "random" numbers cycling through `values`. */
+export function sequence(...values: number[]): () => number {
+  let i = 0;
+  return () => values[i++ % values.length] ?? 0;
+}
