@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
-import { startEmulator, DEMO_CLIENT } from '../emulator/index.js';
 import { resolveConfig } from '../config/index.js';
 import { createGenesysClient } from '../relay/index.js';
 import { IntegrityError } from '../errors/index.js';
@@ -32,8 +31,8 @@ export function demoCommand(): Command {
   return new Command('demo')
     .summary('run the whole flow against the embedded emulator')
     .description(
-      'Start the embedded Genesys Cloud emulator, create a sample file (64 MiB unless --file is\n' +
-        'given), upload it in parallel chunks, send it in a message, download the stored file back\n' +
+      'Start the embedded Genesys Cloud emulator, create a sample file (64 MiB unless --file is ' +
+        'given), upload it in parallel chunks, send it in a message, download the stored file back ' +
         'and verify its SHA-256. Needs no credentials and no network.',
     )
     .option('--file <path>', 'upload this file instead of a generated sample')
@@ -47,6 +46,8 @@ export function demoCommand(): Command {
 }
 
 async function demo(flags: DemoFlags): Promise<number> {
+  // Loaded here, not at the top, so that `send` never pays for the emulator's code.
+  const { startEmulator, DEMO_CLIENT } = await import('../emulator/index.js');
   const workDir = await mkdtemp(join(tmpdir(), 'genesys-upload-demo-'));
   const emulator = await startEmulator({ dataDir: join(workDir, 'emulator') });
   const say = (line: string): void => {

@@ -4,23 +4,38 @@
  * and diagnostics to stderr; the exit status tells the failure class (see src/errors/exit-codes.ts).
  */
 import { Command, CommanderError } from 'commander';
-import { emulatorCommand } from './emulator.js';
-import { sendCommand } from './send.js';
-import { demoCommand } from './demo.js';
 import { EXIT_CODES } from '../errors/exit-codes.js';
+
+// Each subcommand's module is loaded only when it runs (all of them for the top-level help), so
+// that `send` does not carry the emulator's code and dependencies in its memory.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  send: async () => (await import('./send.js')).sendCommand(),
+  demo: async () => (await import('./demo.js')).demoCommand(),
+  emulator: async () => (await import('./emulator.js')).emulatorCommand(),
+};
 
 const program = new Command('genesys-upload')
   .description(
-    'Move large files into Genesys Cloud messaging: chunked, parallel, checksummed uploads,\n' +
+    'Move large files into Genesys Cloud messaging: chunked, parallel, checksummed uploads, ' +
       'and a local Genesys Cloud emulator to try it all without an organisation.',
   )
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
+  .addHelpText('after', '\nQuick start: genesys-upload demo        Details: genesys-upload help <command>')
   .exitOverride();
 
-program.addCommand(sendCommand());
-program.addCommand(demoCommand());
-program.addCommand(emulatorCommand());
+// `genesys-upload --help | head` closes stdout early: that is not a failure worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+const requested = process.argv[2] ?? '';
+const loaders = Object.hasOwn(COMMANDS, requested) ? [COMMANDS[requested]!] : Object.values(COMMANDS);
+for (const load of loaders) {
+  // exitOverride is not inherited by added commands: without it a usage error would exit 1, not 2.
+  program.addCommand((await load()).exitOverride().showHelpAfterError('(run with --help for usage)'));
+}
 
 try {
   await program.parseAsync(process.argv);

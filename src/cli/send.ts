@@ -25,8 +25,8 @@ export function sendCommand(): Command {
   const command = new Command('send')
     .summary('upload a file to Genesys Cloud and send it in a message')
     .description(
-      'Upload FILE in parallel, checksummed chunks to Genesys Cloud, then create a guest and send a\n' +
-        'message carrying the file. Credentials come from GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET and\n' +
+      'Upload FILE in parallel, checksummed chunks to Genesys Cloud, then create a guest and send a ' +
+        'message carrying the file. Credentials come from GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET and ' +
         'the org from GENESYS_BASE_URL, GENESYS_REGION, or GENESYS_LOGIN_URL + GENESYS_API_URL.',
     )
     .argument('<file>', 'the file to upload')

@@ -3,10 +3,10 @@
  * fields it uses; retries, tokens and rate limits are the transport's business.
  */
 import type { Readable } from 'node:stream';
-import type { z } from 'zod';
 import { InternalError, RejectedError } from '../errors/index.js';
 import type { ApiTransport, CallOptions } from './api-transport.js';
 import type { RemoteError } from './error-body.js';
+import { ShapeError } from './validate.js';
 import {
   completeResponse,
   createdMessage,
@@ -53,14 +53,13 @@ export interface ContentOptions extends CallOptions {
   range?: string;
 }
 
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue === undefined ? '' : ` (${issue.path.join('.') || 'body'}: ${issue.message})`;
-    throw new InternalError('api.bad_response', `Could not ${what}: the API's answer is not what PROTOCOL.md describes${where}.`);
+function parse<T>(read: (body: unknown) => T, body: unknown, what: string): T {
+  try {
+    return read(body);
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    throw new InternalError('api.bad_response', `Could not ${what}: the API's answer is not what PROTOCOL.md describes (${error.message}).`);
   }
-  return result.data;
 }
 
 const seg = encodeURIComponent;
@@ -69,7 +68,7 @@ const seg = encodeURIComponent;
 function completeError(status: number, remote: RemoteError): RejectedError | undefined {
   const listing = (status === 400 && remote.code === 'checksum.mismatch') || (status === 409 && remote.code === 'upload.incomplete');
   if (!listing) return undefined;
-  const details = indexDetails.safeParse(remote.details ?? []);
+  const details = indexDetails(remote.details ?? []);
   return new RejectedError(
     remote.code === 'checksum.mismatch' ? 'upload.checksum_mismatch' : 'upload.incomplete',
     remote.code === 'checksum.mismatch'
@@ -79,7 +78,7 @@ function completeError(status: number, remote: RemoteError): RejectedError | und
       status,
       remoteCode: remote.code,
       ...(remote.contextId !== undefined && { contextId: remote.contextId }),
-      details: details.success ? details.data : [],
+      details: details ?? [],
     },
   );
 }

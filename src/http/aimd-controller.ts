@@ -125,7 +125,7 @@ export class AimdController {
   onSlowDown(ticket: AimdTicket, pauseMs = 0): void {
     const now = this.#options.clock.now();
     this.#nextStartAt = Math.max(this.#nextStartAt, now + pauseMs);
-    if (ticket.startedAt < this.#lastDecreaseAt) return;
+    if (ticket.startedAt <= this.#lastDecreaseAt) return;
     this.#lastDecreaseAt = now;
     const observed = this.#recentStarts.filter((t) => t >= now - RATE_WINDOW_MS).length;
     const current = this.#rps ?? Math.max(observed, this.#minRps * 2);

@@ -83,3 +83,18 @@ test('AIMD: the in-flight limit blocks acquire until a release, and an abort lea
   assert.equal(second, true);
   assert.equal(aimd.inFlight, 1);
 });
+
+test("AIMD: a SlowDown's Retry-After pauses every new request start, once per congestion event", async () => {
+  const clock = new VirtualClock();
+  const aimd = new AimdController({ maxInFlight: 4, clock });
+  const first = await aimd.acquire();
+  aimd.release();
+  const t = clock.now();
+  aimd.onSlowDown(first, 2000);
+  const next = await aimd.acquire();
+  aimd.release();
+  assert.ok(next.startedAt - t >= 2000, `started ${next.startedAt - t} ms after the SlowDown`);
+  const limit = aimd.state.inFlightLimit;
+  aimd.onSlowDown(first, 500); // a late reply from before the decrease: pauses, does not decrease again
+  assert.equal(aimd.state.inFlightLimit, limit);
+});

@@ -23,6 +23,15 @@ function parseBasic(header: string | undefined): { id: string; secret: string } 
   return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
+function formDecoded(c: { id: string; secret: string }): { id: string; secret: string } | undefined {
+  try {
+    const decode = (v: string) => decodeURIComponent(v.replace(/\+/g, ' '));
+    return { id: decode(c.id), secret: decode(c.secret) };
+  } catch {
+    return undefined;
+  }
+}
+
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -40,8 +49,11 @@ export async function tokenRoute(ctx: RequestContext, env: Services): Promise<vo
     oauthError(ctx, 401, 'invalid_client', 'Client authentication failed: send Authorization: Basic base64(clientId:clientSecret).');
     return;
   }
-  const client = env.settings().clients.find((c) => c.id === credentials.id);
-  if (!client || !sameSecret(credentials.secret, client.secret)) {
+  // RFC 6749 section 2.3.1 form-encodes id and secret before Basic; many clients do not. Accept both.
+  const client = [credentials, formDecoded(credentials)]
+    .map((c) => c && env.settings().clients.find((known) => known.id === c.id && sameSecret(c.secret, known.secret)))
+    .find((c) => c !== undefined);
+  if (!client) {
     oauthError(ctx, 401, 'invalid_client', 'Client authentication failed: unknown client id or wrong secret.');
     return;
   }
