@@ -14,8 +14,10 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const live = new Set<ChildProcess>();
 
+/** TypeScript sources run through tsx; compiled `.js` (our dist/ CLI) runs on plain node, as users run it. */
 function spawnTsx(scriptAndArgs: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...scriptAndArgs], {
+  const loader = scriptAndArgs[0]?.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, ...scriptAndArgs], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -45,6 +47,41 @@ export async function runWorker(script: string, input: unknown, timeoutMs: numbe
     const report = JSON.parse(line.slice(REPORT_PREFIX.length)) as WorkerReport | WorkerFailure;
     if (!report.ok) throw new Error(`${script} failed: ${report.error}`);
     return report;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs the compiled `genesys-upload` CLI with bench/workers/cli-usage.mjs preloaded, which reports
+ * the process's own usage on stderr; returns that report with the CLI's last stdout line (its
+ * --json result) as `extra.result`.
+ */
+export async function runCli(args: string[], env: Record<string, string>, timeoutMs: number): Promise<WorkerReport> {
+  const child = spawn(process.execPath, ['--import', './bench/workers/cli-usage.mjs', 'dist/cli/main.js', ...args], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', () => resolve());
+    });
+    const line = stderr.split('\n').find((candidate) => candidate.startsWith(REPORT_PREFIX));
+    if (line === undefined) throw new Error(`the CLI ended without a usage report; stderr:\n${stderr.slice(-2000)}`);
+    const report = JSON.parse(line.slice(REPORT_PREFIX.length)) as WorkerReport | WorkerFailure;
+    if (!report.ok) throw new Error(`${report.error}; stderr:\n${stderr.slice(-2000)}`);
+    const last = stdout.trim().split('\n').at(-1) ?? '';
+    const result = (last.startsWith('{') ? JSON.parse(last) : {}) as { size?: number };
+    return { ...report, bytes: result.size ?? 0, extra: { result } };
   } finally {
     clearTimeout(timer);
   }

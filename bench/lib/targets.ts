@@ -69,22 +69,6 @@ export function rssTarget(clientPeakMiB?: number, concurrency?: number, chunkSiz
   };
 }
 
-/**
- * The same limit applied to the peak minus what the tsx loader adds to every worker (measured by
- * harness-overhead.ts). Informational: the shipped CLI runs compiled JS, without tsx.
- */
-export function rssNetOfTsxTarget(
-  clientPeakMiB?: number,
-  tsxExtraMiB?: number,
-  concurrency?: number,
-  chunkSize?: number,
-): TargetCheck {
-  const name = `  same, net of tsx's loader (info)`;
-  if (clientPeakMiB === undefined || tsxExtraMiB === undefined) return { verdict: 'N/A', name, detail: 'not measured' };
-  const check = rssTarget(clientPeakMiB - tsxExtraMiB, concurrency, chunkSize);
-  return { ...check, name, detail: `${check.detail}; ${tsxExtraMiB.toFixed(1)} MiB of tsx subtracted` };
-}
-
 export interface PeakAtSize {
   label: string;
   peakMiB: number;

@@ -3,8 +3,16 @@
  * The `genesys-upload` command: one bin, one file per subcommand. Results go to stdout, progress
  * and diagnostics to stderr; the exit status tells the failure class (see src/errors/exit-codes.ts).
  */
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES } from '../errors/exit-codes.js';
+
+// undici parses HTTP with llhttp compiled to WebAssembly. V8's optimising WebAssembly tier
+// (TurboFan) costs ~33 MiB of memory to compile it, which is a third of the CLI's memory budget
+// and buys nothing here: we parse a few small responses while sending gigabytes. Keeping the
+// baseline tier (Liftoff) only must happen before undici is loaded, i.e. before any subcommand's
+// module is imported below. Measured: peak RSS 120 → 87 MiB for a 1 GiB send, same throughput.
+setFlagsFromString('--liftoff-only');
 
 // Each subcommand's module is loaded only when it runs (all of them for the top-level help), so
 // that `send` does not carry the emulator's code and dependencies in its memory.
