@@ -142,9 +142,11 @@ test('a file over the maximum size exits 4 with the size and the limit, before a
 test('a Retry-After beyond 180 s gives up as a transient failure (exit 6) saying so', async () => {
   emulator.addFault({ route: 'segment', action: 'status', status: 429, retryAfter: 600, count: 50 });
   try {
-    const { code, stderr } = await runCli(['send', file, '--to', 'x', '--concurrency', '1'], env()).done;
+    const { code, stdout, stderr } = await runCli(['send', file, '--to', 'x', '--concurrency', '1', '--json'], env()).done;
     assert.equal(code, 6);
     assert.match(stderr, /wait[^\n]*(600|180) s/);
+    // A storage failure must not leak the pre-signed URL's credentials or our bearer token.
+    assert.doesNotMatch(stdout + stderr, /X-Amz-Signature|X-Amz-Credential|Bearer |access_token/i);
   } finally {
     emulator.clearFaults();
   }
