@@ -18,6 +18,9 @@ setFlagsFromString('--liftoff-only');
 // that `send` does not carry the emulator's code and dependencies in its memory.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   send: async () => (await import('./send.js')).sendCommand(),
+  resume: async () => (await import('./resume.js')).resumeCommand(),
+  uploads: async () => (await import('./uploads.js')).uploadsCommand(),
+  serve: async () => (await import('./serve.js')).serveCommand(),
   demo: async () => (await import('./demo.js')).demoCommand(),
   emulator: async () => (await import('./emulator.js')).emulatorCommand(),
 };

@@ -1,9 +1,11 @@
 /**
- * The part of `send` and `demo` that drives one upload from the terminal: Ctrl-C wiring, the
- * progress reporter, the human or JSON result, and the exit status of a failure.
+ * The part of `send`, `resume` and `demo` that drives one upload from the terminal: Ctrl-C
+ * wiring, the progress reporter, what the resume journal did (resumed, started over, kept for
+ * later), the human or JSON result, and the exit status of a failure.
  */
 import { sendFile, type GenesysClient, type SendFileOptions, type SendFileResult } from '../relay/index.js';
 import { InterruptedError } from '../errors/index.js';
+import type { UploadEvent } from '../upload/events.js';
 import { onInterrupt } from './interrupt.js';
 import { ProgressReporter } from './progress.js';
 import { reportError } from './report-error.js';
@@ -16,21 +18,71 @@ export interface OutputFlags {
 
 export type UploadOutcome = { ok: true; result: SendFileResult } | { ok: false; exitCode: number };
 
+const percent = (part: number, whole: number): string => `${Math.floor((part / Math.max(1, whole)) * 100)}%`;
+
+/** Lines about the journal's decisions; the hint for a kept upload waits until after the error. */
+function journalNotes(say: (line: string) => void): { handle: (event: UploadEvent) => void; hint: () => string | undefined } {
+  let hint: string | undefined;
+  return {
+    handle(event) {
+      switch (event.type) {
+        case 'resumed':
+          say(
+            event.phase === 'delivery'
+              ? `Resuming ${event.journalId}: the file is already uploaded (upload ${event.uploadId}); sending the message only.`
+              : `Resuming ${event.journalId} (upload ${event.uploadId}): the server holds ${formatBytes(event.bytesOnServer)} of ` +
+                  `${formatBytes(event.totalBytes)}; every chunk is checked against the file and only what is missing or different is sent.`,
+          );
+          break;
+        case 'starting-over':
+          say(`Starting over: ${event.reason}.`);
+          break;
+        case 'resumable':
+          hint =
+            event.bytesStored >= event.totalBytes
+              ? `The file is uploaded (journal entry ${event.journalId}): run the same command again, or ` +
+                `genesys-upload resume ${event.journalId}, to send the message.`
+              : `The upload is kept (${percent(event.bytesStored, event.totalBytes)} stored, journal entry ${event.journalId}): ` +
+                `run the same command again, or genesys-upload resume ${event.journalId}, to continue.`;
+          break;
+        default:
+          break;
+      }
+    },
+    hint: () => hint,
+  };
+}
+
 export async function runUpload(
   client: GenesysClient,
   options: Omit<SendFileOptions, 'signal' | 'onEvent'>,
   output: OutputFlags,
 ): Promise<UploadOutcome> {
-  const progress = new ProgressReporter({ quiet: output.quiet ?? false });
+  const quiet = output.quiet ?? false;
+  const progress = new ProgressReporter({ quiet });
+  const say = (line: string): void => {
+    if (!quiet) process.stderr.write(`${line}\n`);
+  };
+  const notes = journalNotes(say);
   const interrupt = onInterrupt();
   try {
-    const result = await sendFile(client, { ...options, signal: interrupt.signal, onEvent: progress.handle });
+    const result = await sendFile(client, {
+      ...options,
+      signal: interrupt.signal,
+      onEvent: (event) => {
+        notes.handle(event);
+        progress.handle(event);
+      },
+    });
     progress.stop();
     return { ok: true, result };
   } catch (error) {
     progress.stop();
     const failure = interrupt.signal.aborted && !(error instanceof InterruptedError) ? new InterruptedError(undefined, { cause: error }) : error;
-    return { ok: false, exitCode: reportError(failure, { json: output.json ?? false }) };
+    const exitCode = reportError(failure, { json: output.json ?? false });
+    const hint = notes.hint();
+    if (hint !== undefined) process.stderr.write(`${hint}\n`);
+    return { ok: false, exitCode };
   } finally {
     interrupt.dispose();
   }
@@ -43,11 +95,20 @@ export function printResult(result: SendFileResult, output: OutputFlags, extra: 
     return;
   }
   if (!output.quiet) {
-    process.stderr.write(
-      `Delivered ${result.fileName} (${formatBytes(result.size)}) in ${result.seconds.toFixed(1)} s ` +
-        `(${formatRate(result.size / Math.max(result.seconds, 0.001))}, ${result.chunks} chunks, ${result.retries} retries)\n` +
-        `  file ${result.fileId}  guest ${result.guestId}\n  sha256 ${result.sha256}\n`,
-    );
+    const ids = `  file ${result.fileId}  guest ${result.guestId}\n  sha256 ${result.sha256}\n`;
+    if (result.alreadyDelivered) {
+      process.stderr.write(
+        `Already delivered by an earlier run (journal entry ${result.journalId}): ${result.fileName} (${formatBytes(result.size)}); ` +
+          'nothing was sent again. Use --restart to upload and send it anew.\n' + ids,
+      );
+    } else {
+      const resumed = result.resumed ? `, resumed: ${formatBytes(result.bytesSkipped)} were already stored` : '';
+      const moved = result.size - result.bytesSkipped; // the rate of this run's own work
+      process.stderr.write(
+        `Delivered ${result.fileName} (${formatBytes(result.size)}) in ${result.seconds.toFixed(1)} s ` +
+          `(${formatRate(moved / Math.max(result.seconds, 0.001))}, ${result.chunks} chunks, ${result.retries} retries${resumed})\n` + ids,
+      );
+    }
   }
   process.stdout.write(`${result.messageId}\n`);
 }

@@ -1,4 +1,7 @@
-/** `genesys-upload send FILE`: upload one file and deliver it in a message. */
+/**
+ * `genesys-upload send FILE`: upload one file and deliver it in a message. With the resume journal
+ * (the default) an interrupted send of the same file to the same org continues where it stopped.
+ */
 import { Command } from 'commander';
 import { resolveConfig } from '../config/index.js';
 import { createGenesysClient } from '../relay/index.js';
@@ -7,8 +10,11 @@ import { reportError } from './report-error.js';
 import { addTargetOptions, targetFlagsToConfigFlags, type TargetFlags } from './target-options.js';
 import { collect, integerInRange, positiveNumber } from './parse-number.js';
 import { printResult, runUpload } from './run-upload.js';
+import { addJournalOptions, openJournalFromFlags, type JournalFlags } from './state-dir-option.js';
 
-interface SendFlags extends TargetFlags {
+interface SendFlags extends TargetFlags, JournalFlags {
+  restart: boolean;
+  redeliver: boolean;
   to: string[];
   text?: string;
   language: string;
@@ -39,7 +45,10 @@ export function sendCommand(): Command {
     .option('--max-rps <n>', 'cap storage requests per second (10 suits fragile links)', positiveNumber(10_000))
     .option('--json', 'print one JSON object with the result as the last line of stdout', false)
     .option('--quiet', 'no progress output', false)
-    .option('--keep-on-error', 'do not abort the remote upload when the send fails', false);
+    .option('--keep-on-error', 'do not abort the remote upload when the send fails', false)
+    .option('--restart', 'discard an unfinished upload of this file (from the journal) and start anew', false)
+    .option('--redeliver', 'send the message although an earlier attempt may have arrived (its delivery is uncertain)', false);
+  addJournalOptions(command, { optOut: true });
   addTargetOptions(command)
     .addHelpText(
       'after',
@@ -47,8 +56,13 @@ export function sendCommand(): Command {
         '  GENESYS_REGION=mypurecloud.ie GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… \\\n' +
         '    genesys-upload send report.pdf --to +353861234567 --text "Your report"\n' +
         '  genesys-upload send big.zip --to ops@example.com --base-url http://127.0.0.1:8080 --json\n' +
-        '\nExit status: 0 delivered, 2 usage/config, 3 authentication/permission, 4 rejected by the\n' +
-        'platform, 5 integrity, 6 transient failures exhausted, 130 interrupted, 1 unexpected.',
+        '\nResume: progress is journalled (see --state-dir). Run the same command again after a crash,\n' +
+        'Ctrl-C or network failure and it continues; a send that was delivered prints its earlier result.\n' +
+        'A message whose answer was lost is never re-sent by itself (see --redeliver).\n' +
+        '\nExit status: 0 delivered, 2 usage/config (also: delivery uncertain, decide with --redeliver),\n' +
+        '3 authentication/permission, 4 rejected by the platform, 5 integrity (also: the file changed\n' +
+        'since its journalled upload, see --restart), 6 transient failures exhausted (also: another\n' +
+        'process is sending this file), 130 interrupted, 1 unexpected.',
     )
     .action(async (file: string, flags: SendFlags) => {
       process.exitCode = await send(file, flags);
@@ -58,6 +72,7 @@ export function sendCommand(): Command {
 
 async function send(file: string, flags: SendFlags): Promise<number> {
   let client;
+  let journal;
   try {
     if (flags.to.length === 0) {
       throw new ConfigError(
@@ -66,8 +81,10 @@ async function send(file: string, flags: SendFlags): Promise<number> {
       );
     }
     const config = resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) });
+    journal = openJournalFromFlags(flags, process.env);
     client = createGenesysClient(config);
   } catch (error) {
+    journal?.close();
     return reportError(error, { json: flags.json });
   }
   try {
@@ -83,6 +100,9 @@ async function send(file: string, flags: SendFlags): Promise<number> {
         fileName: flags.fileName,
         maxRps: flags.maxRps,
         keepOnError: flags.keepOnError,
+        journal,
+        restart: flags.restart,
+        redeliver: flags.redeliver,
       },
       flags,
     );
@@ -91,5 +111,6 @@ async function send(file: string, flags: SendFlags): Promise<number> {
     return 0;
   } finally {
     await client.close();
+    journal?.close();
   }
 }

@@ -2,8 +2,16 @@
  * Delivery (PROTOCOL.md §7): a guest in the given language, then one message to the recipients
  * with the uploaded file attached. Neither POST is retried after a lost connection (it could
  * create a second guest or send the message twice); 429 and 503 are retried.
+ *
+ * With a recorder (the resume journal) each step is recorded as it becomes true: the guest once
+ * created, the intent to send right before the message POST, and its id once answered. PROTOCOL.md
+ * gives the message POST no idempotency key, so between the intent and the answer the outcome is
+ * unknowable after a crash; the caller treats such an entry as "uncertain" and never re-sends it
+ * on its own (at most once). An answer that proves nothing was created (an error status other
+ * than 500/502/504, or a connection that was never made) clears the intent.
  */
-import { ConfigError } from '../errors/index.js';
+import { ConfigError, UploadError } from '../errors/index.js';
+import { NOT_SENT_ERROR_CODES, networkErrorCode } from '../http/network-errors.js';
 import type { CallOptions } from '../genesys/api-transport.js';
 import type { UploadEventListener } from '../upload/events.js';
 import type { GenesysClient } from './genesys-client.js';
@@ -21,6 +29,30 @@ export interface DeliverFileOptions {
   onEvent?: UploadEventListener | undefined;
   /** Retry reporting and policy for the two calls. */
   callOptions?: Omit<CallOptions, 'signal'>;
+  /** A guest created earlier for this delivery (resume); a new one is made if the server lost it. */
+  guestId?: string | undefined;
+  recorder?: DeliveryRecorder | undefined;
+}
+
+/** The durable steps of a delivery; see the file comment. Synchronous, like the upload's. */
+export interface DeliveryRecorder {
+  guestCreated(guestId: string | undefined): void;
+  messageSending(): void;
+  /** The server answered that it did not create the message. */
+  messageNotSent(): void;
+  messageSent(messageId: string): void;
+}
+
+/** True when `error` proves the message POST created nothing. */
+export function provablyNotSent(error: unknown): boolean {
+  if (!(error instanceof UploadError)) return false;
+  if (error.status !== undefined) return error.status < 500 || error.status === 503;
+  const code = networkErrorCode(error);
+  return code !== undefined && NOT_SENT_ERROR_CODES.includes(code);
+}
+
+function guestNotFound(error: unknown): boolean {
+  return error instanceof UploadError && error.status === 400 && error.remoteCode === 'guest.not.found';
 }
 
 export interface DeliverFileResult {
@@ -63,17 +95,43 @@ export async function deliverFile(client: GenesysClient, options: DeliverFileOpt
       options.callOptions?.onRetry ??
       ((info) => options.onEvent?.({ type: 'retry', ...info })),
   };
+  const recorder = options.recorder;
   options.onEvent?.({ type: 'delivering' });
-  const guest = await client.createGuest({ language: options.language ?? DEFAULT_LANGUAGE }, call);
-  const message = await client.sendMessage(
-    {
-      guestId: guest.id,
-      to: options.to,
-      text: options.text ?? defaultMessageText(options.fileName),
-      attachments: [{ id: options.fileId, name: options.fileName }],
-    },
-    call,
-  );
-  options.onEvent?.({ type: 'delivered', guestId: guest.id, messageId: message.id });
-  return { guestId: guest.id, messageId: message.id };
+  const newGuest = async (): Promise<string> => {
+    const guest = await client.createGuest({ language: options.language ?? DEFAULT_LANGUAGE }, call);
+    recorder?.guestCreated(guest.id);
+    return guest.id;
+  };
+  const send = async (guestId: string): Promise<string> => {
+    recorder?.messageSending();
+    try {
+      const message = await client.sendMessage(
+        {
+          guestId,
+          to: options.to,
+          text: options.text ?? defaultMessageText(options.fileName),
+          attachments: [{ id: options.fileId, name: options.fileName }],
+        },
+        call,
+      );
+      return message.id;
+    } catch (error) {
+      if (provablyNotSent(error)) recorder?.messageNotSent();
+      throw error;
+    }
+  };
+  let guestId = options.guestId ?? (await newGuest());
+  let messageId: string;
+  try {
+    messageId = await send(guestId);
+  } catch (error) {
+    // A guest from an earlier run may have expired on the server: one new guest, one more try.
+    if (options.guestId === undefined || !guestNotFound(error)) throw error;
+    recorder?.guestCreated(undefined);
+    guestId = await newGuest();
+    messageId = await send(guestId);
+  }
+  recorder?.messageSent(messageId);
+  options.onEvent?.({ type: 'delivered', guestId, messageId });
+  return { guestId, messageId };
 }

@@ -34,6 +34,10 @@ export interface GenesysClientOptions {
 export interface GenesysClient {
   /** Human description of the org and client (no secret). */
   readonly target: string;
+  /** The API and login origins and the OAuth client id (no secret): what the resume journal records. */
+  readonly apiUrl: string;
+  readonly loginUrl: string;
+  readonly clientId: string;
   readonly clock: Clock;
   readonly random: Random;
   readonly retryPolicy: RetryPolicy;
@@ -76,6 +80,9 @@ export function createGenesysClient(config: ResolvedConfig, options: GenesysClie
 
   return {
     target: config.target,
+    apiUrl: config.apiUrl,
+    loginUrl: config.loginUrl,
+    clientId: config.clientId,
     clock,
     random,
     retryPolicy,

@@ -1,13 +1,16 @@
 /**
  * One job end to end: upload a file, then deliver it in a message. What the CLI's `send` and the
- * proxy service both run.
+ * proxy service both run. With a `journal` the job is crash-safe and resumable (journaled-send.ts);
+ * without one it is the plain pipeline below.
  */
 import { resolveRetryPolicy, type RetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
+import type { Journal } from '../journal/index.js';
 import type { UploadEvent } from '../upload/events.js';
 import { uploadFile } from '../upload/upload-file.js';
 import { deliverFile, validateDelivery } from './deliver-file.js';
 import type { GenesysClient } from './genesys-client.js';
+import { journaledSend } from './journaled-send.js';
 
 export interface SendFileOptions {
   filePath: string;
@@ -25,6 +28,18 @@ export interface SendFileOptions {
   maxFileSize?: number | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: ((event: UploadEvent) => void) | undefined;
+  /**
+   * The resume journal: progress is recorded as it happens, and a send of the same file to the
+   * same org and client continues where an interrupted one stopped. Transient failures and
+   * interruptions then keep the remote upload for that (others still abort it).
+   */
+  journal?: Journal | undefined;
+  /** With a journal: discard an unfinished upload of this file and start a new one. */
+  restart?: boolean | undefined;
+  /** With a journal: send the message although an earlier attempt may have arrived (it is uncertain). */
+  redeliver?: boolean | undefined;
+  /** With a journal: continue exactly this journal entry (`genesys-upload resume ID`). */
+  journalId?: string | undefined;
 }
 
 export interface SendFileResult {
@@ -41,10 +56,19 @@ export interface SendFileResult {
   retries: number;
   seconds: number;
   bytesSent: number;
+  /** True when an interrupted earlier run was continued (or its result reported). */
+  resumed: boolean;
+  /** The journal entry of this job; '' without a journal. */
+  journalId: string;
+  /** Bytes not sent because the server already held them (resume). */
+  bytesSkipped: number;
+  /** True when the message had been delivered by an earlier run: nothing was sent now. */
+  alreadyDelivered: boolean;
 }
 
 export async function sendFile(client: GenesysClient, options: SendFileOptions): Promise<SendFileResult> {
   validateDelivery(options); // fail before uploading when the message could never be sent
+  if (options.journal !== undefined) return journaledSend(client, options.journal, options);
   const started = performance.now();
   const upload = await uploadFile(client, options);
   let deliveryRetries = 0;
@@ -71,5 +95,7 @@ export async function sendFile(client: GenesysClient, options: SendFileOptions):
     ...delivery,
     retries: upload.retries + deliveryRetries,
     seconds: (performance.now() - started) / 1000,
+    journalId: '',
+    alreadyDelivered: false,
   };
 }

@@ -22,6 +22,8 @@ export type UploadEvent =
       /** Distinct bytes stored so far (re-sends not counted twice). */
       bytesStored: number;
       totalBytes: number;
+      /** True when the server already held this segment with the same checksum (resume): nothing was sent. */
+      skipped?: boolean;
     }
   | {
       type: 'retry';
@@ -45,7 +47,23 @@ export type UploadEvent =
   | { type: 'completed'; fileId: string; sha256: string }
   | { type: 'delivering' }
   | { type: 'delivered'; guestId: string; messageId: string }
-  | { type: 'aborting'; uploadId: string };
+  | { type: 'aborting'; uploadId: string }
+  /** An earlier, interrupted run of this job was found in the journal and is continued. */
+  | {
+      type: 'resumed';
+      journalId: string;
+      uploadId: string;
+      /** What is left to do: the upload (then delivery), or only the delivery. */
+      phase: 'upload' | 'delivery';
+      /** What the server said it holds (checked against the file before anything is skipped). */
+      segmentsOnServer: number;
+      bytesOnServer: number;
+      totalBytes: number;
+    }
+  /** The journalled upload cannot be continued (the server forgot it, or aborted it): a new one starts. */
+  | { type: 'starting-over'; journalId: string; uploadId: string; reason: string }
+  /** The run failed but the upload is kept for a later resume (transient failure or interruption). */
+  | { type: 'resumable'; journalId: string; uploadId: string; bytesStored: number; totalBytes: number };
 
 export type UploadEventType = UploadEvent['type'];
 export type UploadEventListener = (event: UploadEvent) => void;

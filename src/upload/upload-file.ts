@@ -1,9 +1,14 @@
 /**
  * The upload engine: one file to one Genesys Cloud file id (PROTOCOL.md §2-§5).
  *
- *   open + check → initiate → plan (server's chunkSize/maxChunks only) → N workers:
- *   read (pooled buffer) → hash → PUT (paced, retried) → file unchanged? → complete (ordered
- *   checksums; re-send what the server lists) → whole-file SHA-256 equals the server's?
+ *   open + check → initiate (or adopt a resumed upload) → plan (server's chunkSize/maxChunks
+ *   only) → N workers: read (pooled buffer) → hash → PUT (paced, retried) unless the server
+ *   already holds that checksum → record → file unchanged? → complete (ordered checksums;
+ *   re-send what the server lists) → whole-file SHA-256 equals the server's?
+ *
+ * A resumed upload reads and hashes every segment in order, as a new one does (the whole-file
+ * SHA-256 needs them all, in order), but PUTs only those the server lacks or holds differently:
+ * what is sent again after a crash is bounded by what was in flight when it happened.
  *
  * On any failure everything settles first, then the remote upload is aborted (unless
  * keepOnError), then the first error is thrown; an abort of `signal` is an InterruptedError.
@@ -22,13 +27,16 @@ import { contentTypeFor, validateContentType } from './content-type.js';
 import type { UploadEvent } from './events.js';
 import { assertUnchanged } from './file-guard.js';
 import { validateUploadOptions, type UploadFileOptions } from './options.js';
-import { planSegments } from './plan.js';
 import { PresignedUrl } from './presigned-url.js';
 import { sanitizeFileName } from './sanitize-file-name.js';
 import { SegmentReader, type Segment } from './segment-reader.js';
 import { storeSegment, type StorageContext } from './segment-uploader.js';
 import { runSegmentWorkers } from './segment-workers.js';
 import { openSourceFile } from './source-file.js';
+import { fingerprint } from './fingerprint.js';
+import { heldChecksums, startUpload } from './start-upload.js';
+import { planSegments } from './plan.js';
+import { abortRemoteUpload } from './abort-remote.js';
 
 export interface UploadFileResult {
   uploadId: string;
@@ -45,11 +53,11 @@ export interface UploadFileResult {
   retries: number;
   /** Bytes put on the wire to the storage, re-sends included. */
   bytesSent: number;
+  /** True when an existing remote upload was continued (`resumeFrom`). */
+  resumed: boolean;
+  /** Bytes not sent because the server already held them with the same checksum. */
+  bytesSkipped: number;
 }
-
-/** Cleanup must not hang a failed upload: a short policy and a deadline for the abort call. */
-const CLEANUP_RETRY = resolveRetryPolicy({ limit: 2, baseDelayMs: 250, maxDelayMs: 2000, maxRetryAfterMs: 5000, budgetMs: 15_000 });
-const CLEANUP_TIMEOUT_MS = 20_000;
 
 function asUploadError(error: unknown): UploadError {
   if (error instanceof UploadError) return error;
@@ -67,6 +75,7 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
   if (userSignal?.aborted) throw interrupted(userSignal);
   const emit = (event: UploadEvent): void => options.onEvent?.(event);
   const stats = { retries: 0, bytesSent: 0 };
+  const recorder = options.recorder;
 
   // One controller stops everything: the user's abort or the first failure.
   const controller = new AbortController();
@@ -97,11 +106,24 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
   let completed = false;
   try {
     const size = source.size;
-    const initiated = await client.initiate({ fileName, contentType, totalSize: size }, callOptions);
-    uploadId = initiated.uploadId;
+    const remote = await startUpload(client, { fileName, contentType, size, resumeFrom: options.resumeFrom }, callOptions);
+    uploadId = remote.uploadId;
     const id = uploadId;
-    const plan = planSegments(size, initiated.chunkSize, initiated.maxChunks);
-    emit({ type: 'initiated', uploadId: id, fileName, contentType, totalSize: size, chunkSize: plan.chunkSize, chunks: plan.chunks });
+    const plan = planSegments(size, remote.chunkSize, remote.maxChunks);
+    const stored = heldChecksums(plan, remote.segments);
+    if (recorder !== undefined && !remote.resumed) {
+      const chunks = await fingerprint(source.handle, plan, signal);
+      recorder.initiated({ uploadId: id, fileName: remote.fileName, contentType: remote.contentType, plan, identity: source.identity, fingerprint: chunks });
+    }
+    emit({
+      type: 'initiated',
+      uploadId: id,
+      fileName: remote.fileName,
+      contentType: remote.contentType,
+      totalSize: size,
+      chunkSize: plan.chunkSize,
+      chunks: plan.chunks,
+    });
 
     const workers = Math.min(valid.concurrency, plan.chunks);
     // workers + 1: a worker asking for its next segment always finds a free buffer (see SegmentReader).
@@ -109,9 +131,9 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
     const storage: StorageContext = {
       put: (request) => client.putSegment(request),
       plan,
-      contentType,
+      contentType: remote.contentType,
       url: new PresignedUrl(
-        initiated.presignedUrl,
+        remote.presignedUrl,
         () => client.status(id, callOptions),
         (expiresAt) => emit({ type: 'url-refreshed', expiresAt }),
       ),
@@ -131,15 +153,31 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
     };
     const checksums: string[] = new Array<string>(plan.chunks).fill('');
     let bytesStored = 0;
+    let bytesSkipped = 0;
+    /** On the first pass of a resumed upload: the server holds this very segment already. */
+    const held = (segment: Segment): boolean => stored.get(segment.index) === segment.checksum;
     const storeAll = async (next: (signal: AbortSignal) => Promise<Segment | undefined>, firstPass: boolean): Promise<void> => {
       await runSegmentWorkers({
         concurrency: workers,
         source: next,
-        store: (segment) => storeSegment(storage, segment),
+        store: (segment) => (firstPass && held(segment) ? Promise.resolve() : storeSegment(storage, segment)),
         onStored: (segment) => {
+          const length = segment.data.length;
+          const skipped = firstPass && held(segment);
           checksums[segment.index] = segment.checksum;
-          if (firstPass) bytesStored += segment.data.length;
-          emit({ type: 'segment-stored', index: segment.index, size: segment.data.length, checksum: segment.checksum, bytesStored, totalBytes: size });
+          // Recorded before it counts as stored: a crash after this line cannot lose the segment.
+          recorder?.segmentStored(segment.index, length, segment.checksum);
+          if (firstPass) bytesStored += length;
+          if (skipped) bytesSkipped += length;
+          emit({
+            type: 'segment-stored',
+            index: segment.index,
+            size: length,
+            checksum: segment.checksum,
+            bytesStored,
+            totalBytes: size,
+            ...(skipped && { skipped }),
+          });
         },
         controller,
         fail,
@@ -154,7 +192,7 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
     const result = await completeUpload({
       client,
       uploadId: id,
-      contentType,
+      contentType: remote.contentType,
       checksums,
       callOptions,
       emit,
@@ -175,18 +213,21 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
         { details: { fileId: result.fileId, serverSha256: result.sha256, sha256 } },
       );
     }
+    recorder?.completed(result.fileId, sha256);
     emit({ type: 'completed', fileId: result.fileId, sha256 });
     return {
       uploadId: id,
       fileId: result.fileId,
-      fileName,
-      contentType,
+      fileName: remote.fileName,
+      contentType: remote.contentType,
       size,
       sha256,
       chunks: plan.chunks,
       chunkSize: plan.chunkSize,
       retries: stats.retries,
       bytesSent: stats.bytesSent,
+      resumed: remote.resumed,
+      bytesSkipped,
     };
   } catch (error) {
     let failure = asUploadError(firstError ?? error);
@@ -194,9 +235,7 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
     if (!signal.aborted) controller.abort(failure);
     if (uploadId !== undefined && !completed && !valid.keepOnError) {
       emit({ type: 'aborting', uploadId });
-      await client.abort(uploadId, { retry: CLEANUP_RETRY, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) }).catch(() => {
-        // Best effort: the upload expires on the server anyway; the user needs the first error.
-      });
+      await abortRemoteUpload(client, uploadId);
     }
     throw failure;
   } finally {

@@ -168,19 +168,47 @@ test('SIGINT stops the upload, aborts it remotely and exits 130', async () => {
   }
 });
 
-test('with --keep-on-error an interrupted upload stays open for a later resume', async () => {
+test('with --no-journal, SIGINT also aborts the remote upload', async () => {
   emulator.addFault({ route: 'segment', action: 'stall', stallMs: 60_000, count: 100 });
   try {
     const known = uploadIds();
-    const run = runCli(['send', file, '--to', 'x', '--keep-on-error'], env());
+    const run = runCli(['send', file, '--to', 'x', '--no-journal'], env());
     await run.waitForStderr(/Uploading /);
     const uploadId = newUpload(known);
     run.child.kill('SIGINT');
-    const { code } = await run.done;
-    assert.equal(code, 130);
-    assert.equal(emulator.state().uploads.find((u) => u.uploadId === uploadId)?.state, 'open');
+    const { code, stderr } = await run.done;
+    assert.equal(code, 130, stderr);
+    assert.equal(emulator.state().uploads.find((u) => u.uploadId === uploadId)?.state, 'aborted');
   } finally {
     emulator.clearFaults();
+  }
+});
+
+test('with --keep-on-error, SIGINT keeps the upload open and the next send resumes it', async () => {
+  const stateDir = await mkdtemp(join(tmpdir(), 'send-cli-state-'));
+  const shared = env({ GENESYS_UPLOAD_STATE_DIR: stateDir });
+  emulator.addFault({ route: 'segment', action: 'stall', stallMs: 60_000, count: 100 });
+  try {
+    const known = uploadIds();
+    const run = runCli(['send', file, '--to', 'x', '--keep-on-error'], shared);
+    await run.waitForStderr(/Uploading /);
+    const uploadId = newUpload(known);
+    run.child.kill('SIGINT');
+    const { code, stderr } = await run.done;
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /genesys-upload resume [0-9a-f]{8}/);
+    assert.equal(emulator.state().uploads.find((u) => u.uploadId === uploadId)?.state, 'open');
+
+    emulator.clearFaults();
+    const again = await runCli(['send', file, '--to', 'x', '--json'], shared).done;
+    assert.equal(again.code, 0, again.stderr);
+    const result = JSON.parse(again.stdout.trim().split('\n').at(-1)!);
+    assert.equal(result.uploadId, uploadId, 'the same remote upload was resumed, not a new one');
+    assert.equal(result.resumed, true);
+    assert.equal(await contentSha(result.fileId), fileSha);
+  } finally {
+    emulator.clearFaults();
+    await rm(stateDir, { recursive: true, force: true });
   }
 });
 

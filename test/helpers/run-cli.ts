@@ -3,6 +3,9 @@
  * would, and collects its output. `waitForStderr` lets a test act at a moment the CLI announces.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -15,9 +18,12 @@ export interface CliRun {
 }
 
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliRun {
+  // Each run gets its own resume journal: runs never resume each other, and nothing is written
+  // to the real HOME (a test that wants a shared journal passes GENESYS_UPLOAD_STATE_DIR).
+  const stateDir = mkdtempSync(join(tmpdir(), 'cli-state-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, GENESYS_UPLOAD_STATE_DIR: stateDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -35,7 +41,10 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     }
   });
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      rmSync(stateDir, { recursive: true, force: true });
+      resolve({ code, signal, stdout, stderr });
+    });
   });
   return {
     child,

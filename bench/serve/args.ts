@@ -1,0 +1,75 @@
+/** The service benchmark's flags, parsed and validated once, with their defaults. */
+import { parseArgs } from 'node:util';
+import { formatSize, MiB, parseSize } from '../lib/sizes.js';
+
+export interface ServeBenchOptions {
+  uploads: number;
+  /** Bytes per uploaded file. */
+  size: number;
+  /** Bytes per tus PATCH. */
+  chunkSize: number;
+  /** Send `Upload-Checksum: sha256` with every PATCH (as the web page does). */
+  checksums: boolean;
+  /** Run the service with its embedded emulator (`serve --emulator`) instead of a separate emulator process. */
+  embedded: boolean;
+  /** Passed to `serve` when given; otherwise the service's defaults apply. */
+  maxJobs: number | undefined;
+  concurrency: number | undefined;
+  keep: boolean;
+}
+
+export const DEFAULTS = { uploads: 16, size: 64 * MiB, chunkSize: 8 * MiB } as const;
+
+export const USAGE = `node --import tsx bench/serve/run.ts [options]
+
+  --uploads N          concurrent uploads (default ${DEFAULTS.uploads})
+  --size SIZE          size of each file (default ${formatSize(DEFAULTS.size)}), e.g. 16MiB, 1GiB
+  --chunk-size SIZE    bytes per tus PATCH (default ${formatSize(DEFAULTS.chunkSize)}, as the web page)
+  --checksums          send Upload-Checksum: sha256 with every PATCH (the page does when it can)
+  --embedded           run \`serve --emulator\` (emulator inside the service process) instead of a
+                       separate emulator process; the service's CPU and RSS then include the emulator's
+  --max-jobs N         relay jobs at once (default: the service's default)
+  --concurrency N      segments in flight per relay job (default: the service's default)
+  --keep               keep the temp dir (files, spool, state, logs)
+  --help               this text`;
+
+function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+/** Returns the options, or undefined when --help was asked for. Throws RangeError on a bad flag. */
+export function parseServeBenchArgs(argv: string[]): ServeBenchOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      uploads: { type: 'string' },
+      size: { type: 'string' },
+      'chunk-size': { type: 'string' },
+      checksums: { type: 'boolean', default: false },
+      embedded: { type: 'boolean', default: false },
+      'max-jobs': { type: 'string' },
+      concurrency: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const chunkSize = values['chunk-size'] === undefined ? DEFAULTS.chunkSize : parseSize(values['chunk-size']);
+  if (chunkSize > 1024 * MiB) throw new RangeError('--chunk-size must be at most 1 GiB');
+  return {
+    uploads: integer('uploads', values.uploads, 1, 256) ?? DEFAULTS.uploads,
+    size: values.size === undefined ? DEFAULTS.size : parseSize(values.size),
+    chunkSize,
+    checksums: values.checksums ?? false,
+    embedded: values.embedded ?? false,
+    maxJobs: integer('max-jobs', values['max-jobs'], 1, 64),
+    concurrency: integer('concurrency', values.concurrency, 1, 32),
+    keep: values.keep ?? false,
+  };
+}

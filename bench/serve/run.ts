@@ -1,0 +1,215 @@
+/**
+ * `node --import tsx bench/serve/run.ts [--uploads 16] [--size 64MiB] [--checksums] [--embedded]`
+ *
+ * The proxy service under load: N concurrent tus uploads into `genesys-upload serve` (its own
+ * process), each relayed to the emulator (another process, or inside the service with
+ * --embedded) and delivered in a message. Checks that every stored file is byte-identical to its
+ * source (SHA-256), then prints the aggregate throughput (total bytes / first request to last
+ * delivery), the service's CPU per GiB and peak RSS, and the single-core SHA-256 rate measured on
+ * the same files, with PASS/FAIL for the targets. Not part of the tests.
+ * Exit status: 0 measured and verified (targets are reported, not enforced), 1 something broke
+ * or a file came out different, 2 bad flag, 130 Ctrl-C.
+ */
+import { setMaxListeners } from 'node:events';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { runWorker, startServer, stopAll, type RunningServer } from '../lib/children.js';
+import { measureHarnessOverhead } from '../lib/harness-overhead.js';
+import { writeTestFile } from '../lib/make-file.js';
+import { formatSize, GiB, MiB } from '../lib/sizes.js';
+import { parseServeBenchArgs, USAGE, type ServeBenchOptions } from './args.js';
+import { waitForJobEnd, type JobView } from './job-events.js';
+import { cpuSeconds, peakRssMiB, rssMiB } from './proc-stats.js';
+import { renderChecks, renderServeTable, serveTargets, type ServeMeasurements } from './report.js';
+import { startServiceProcess, stopServices, type ServiceProcess } from './service-process.js';
+import { tusUpload } from './tus-client.js';
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const START_TIMEOUT_MS = 60_000;
+const DEMO = { id: 'demo-client', secret: 'demo-secret' } as const;
+
+let options: ServeBenchOptions | undefined;
+try {
+  options = parseServeBenchArgs(process.argv.slice(2));
+} catch (error) {
+  log(`bench/serve: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (options === undefined) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const opts: ServeBenchOptions = options;
+const tempDir = await mkdtemp(join(tmpdir(), 'genesys-bench-serve-'));
+const interrupted = new AbortController();
+// Every upload and event stream listens on this one signal: 2 x --uploads listeners is expected.
+setMaxListeners(0, interrupted.signal);
+const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
+
+async function cleanUp(): Promise<void> {
+  await stopServices();
+  await stopAll();
+  await dispatcher.close().catch(() => undefined);
+  if (opts.keep) log(`kept ${tempDir}`);
+  else await rm(tempDir, { recursive: true, force: true });
+}
+
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    log(`\nbench/serve: ${signal}, stopping children and removing temp files`);
+    interrupted.abort();
+    void cleanUp().finally(() => process.exit(code));
+  });
+}
+
+interface Source {
+  path: string;
+  name: string;
+  sha256: string;
+}
+
+/** Writes the files, and hashes each in its own process: the digests and the single-core rate. */
+async function prepareSources(): Promise<{ sources: Source[]; sha256MiBps: number; sha256CpuPerGiB: number }> {
+  const sources: Source[] = [];
+  let bytes = 0;
+  let wall = 0;
+  let cpu = 0;
+  for (let index = 0; index < opts.uploads; index += 1) {
+    const name = `upload-${String(index).padStart(3, '0')}.bin`;
+    const path = join(tempDir, 'files', name);
+    await writeTestFile(path, opts.size, interrupted.signal);
+    const report = await runWorker('bench/workers/sha256.ts', { filePath: path }, 120_000);
+    bytes += report.bytes;
+    wall += report.wallSeconds;
+    cpu += report.cpuSeconds;
+    sources.push({ path, name, sha256: String(report.extra.sha256) });
+  }
+  return { sources, sha256MiBps: bytes / MiB / wall, sha256CpuPerGiB: cpu / (bytes / GiB) };
+}
+
+async function startTarget(): Promise<{ service: ServiceProcess; emulator?: RunningServer; emulatorUrl: string }> {
+  const common = [
+    '--port', '0',
+    '--spool-dir', join(tempDir, 'spool'),
+    '--state-dir', join(tempDir, 'state'),
+    ...(opts.size > 5 * GiB ? ['--max-size', String(opts.size)] : []),
+    ...(opts.maxJobs === undefined ? [] : ['--max-jobs', String(opts.maxJobs)]),
+    ...(opts.concurrency === undefined ? [] : ['--concurrency', String(opts.concurrency)]),
+  ];
+  const logPath = join(tempDir, 'service.log');
+  if (opts.embedded) {
+    const service = await startServiceProcess([...common, '--emulator'], { logPath, timeoutMs: START_TIMEOUT_MS });
+    const emulatorUrl = service.emulatorUrl();
+    if (emulatorUrl === undefined) throw new Error('the service did not log its embedded emulator URL');
+    return { service, emulatorUrl };
+  }
+  const emulator = await startServer(['src/cli/main.ts', 'emulator', '--port', '0', '--data-dir', join(tempDir, 'emulator')], START_TIMEOUT_MS);
+  const service = await startServiceProcess([...common, '--base-url', emulator.url, '--client-id', DEMO.id], {
+    logPath,
+    timeoutMs: START_TIMEOUT_MS,
+    env: { GENESYS_CLIENT_SECRET: DEMO.secret },
+  });
+  return { service, emulator, emulatorUrl: emulator.url };
+}
+
+/** Every job delivered, with the source's digest, and the emulator holding that file in a message. */
+async function verify(sources: Source[], jobs: JobView[], emulatorUrl: string): Promise<string[]> {
+  const response = await fetch(new URL('/__emulator/state', emulatorUrl));
+  const state = (await response.json()) as {
+    files: Array<{ id: string; size: number; sha256: string }>;
+    messages: Array<{ attachments: Array<{ id: string }> }>;
+  };
+  const problems: string[] = [];
+  sources.forEach((source, index) => {
+    const job = jobs[index];
+    if (job?.state !== 'delivered') {
+      problems.push(`${source.name}: job ${job?.id} ${job?.state}${job?.error ? `: ${job.error.code} ${job.error.message}` : ''}`);
+      return;
+    }
+    const file = state.files.find((candidate) => candidate.id === job.fileId);
+    if (job.sha256 !== source.sha256) problems.push(`${source.name}: the service reports sha256 ${job.sha256}, the source is ${source.sha256}`);
+    if (file === undefined) problems.push(`${source.name}: the emulator has no file ${job.fileId}`);
+    else if (file.sha256 !== source.sha256 || file.size !== opts.size) problems.push(`${source.name}: the stored file differs (sha256 ${file.sha256}, ${file.size} bytes)`);
+    if (!state.messages.some((message) => message.attachments.some((attachment) => attachment.id === job.fileId))) {
+      problems.push(`${source.name}: no message carries file ${job.fileId}`);
+    }
+  });
+  return problems;
+}
+
+async function main(): Promise<number> {
+  await mkdir(join(tempDir, 'files'), { recursive: true });
+  log(`bench/serve: ${opts.uploads} x ${formatSize(opts.size)}; writing and hashing the files in ${tempDir}`);
+  const { sources, sha256MiBps, sha256CpuPerGiB } = await prepareSources();
+  const overhead = await measureHarnessOverhead().catch(() => undefined);
+  const { service, emulator, emulatorUrl } = await startTarget();
+  log(`bench/serve: service ${service.url} (pid ${service.pid}), emulator ${emulatorUrl}${opts.embedded ? ' (embedded)' : ''}`);
+
+  const serviceStartRssMiB = rssMiB(service.pid);
+  const serviceCpuBefore = cpuSeconds(service.pid);
+  const emulatorCpuBefore = emulator?.cpuSeconds();
+  const clientCpuBefore = process.cpuUsage();
+  const startedAt = Date.now();
+  let intakeDoneAt = startedAt;
+  const jobs = await Promise.all(
+    sources.map(async (source) => {
+      const { jobId } = await tusUpload({
+        baseUrl: service.url,
+        filePath: source.path,
+        size: opts.size,
+        metadata: { filename: source.name, filetype: 'application/octet-stream', to: '+15550100', text: 'bench', language: 'en-US' },
+        chunkSize: opts.chunkSize,
+        checksums: opts.checksums,
+        dispatcher,
+        signal: interrupted.signal,
+      });
+      intakeDoneAt = Math.max(intakeDoneAt, Date.now());
+      return waitForJobEnd(service.url, jobId, { dispatcher, signal: interrupted.signal });
+    }),
+  );
+  const endedAt = Math.max(...jobs.map((job) => (job.finishedAt === null ? Date.now() : Date.parse(job.finishedAt))));
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const serviceCpuAfter = cpuSeconds(service.pid);
+  const emulatorCpuAfter = emulator?.cpuSeconds();
+  const servicePeakRssMiB = peakRssMiB(service.pid);
+
+  const problems = await verify(sources, jobs, emulatorUrl);
+  const measurements: ServeMeasurements = {
+    uploads: opts.uploads,
+    size: opts.size,
+    chunkSize: opts.chunkSize,
+    checksums: opts.checksums,
+    embedded: opts.embedded,
+    wallSeconds: (endedAt - startedAt) / 1000,
+    intakeSeconds: (intakeDoneAt - startedAt) / 1000,
+    sha256MiBps,
+    sha256CpuPerGiB,
+    serviceCpuSeconds: serviceCpuBefore === undefined || serviceCpuAfter === undefined ? undefined : serviceCpuAfter - serviceCpuBefore,
+    serviceStartRssMiB,
+    servicePeakRssMiB,
+    emulatorCpuSeconds: emulatorCpuBefore === undefined || emulatorCpuAfter === undefined ? undefined : emulatorCpuAfter - emulatorCpuBefore,
+    clientCpuSeconds: (clientCpu.user + clientCpu.system) / 1e6,
+    tsxExtraMiB: overhead?.tsxExtraMiB,
+    cores: availableParallelism(),
+  };
+  process.stdout.write(`\n${renderServeTable(measurements)}\n\nTargets:\n${renderChecks(serveTargets(measurements))}\n`);
+  if (problems.length > 0) {
+    process.stdout.write(`\nBROKEN: ${problems.length} problem(s):\n${problems.map((line) => `  ${line}`).join('\n')}\n`);
+    log(`--- service log (tail) ---\n${service.logTail()}`);
+    return 1;
+  }
+  process.stdout.write(`\nAll ${jobs.length} files delivered and byte-identical (SHA-256 checked against the sources and the emulator's stored files).\n`);
+  return 0;
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (error) {
+  log(`bench/serve: ${error instanceof Error ? error.message : String(error)}`);
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);

@@ -1,0 +1,157 @@
+/**
+ * `genesys-upload serve`: run the proxy service until SIGINT/SIGTERM. Stdout gets exactly one
+ * line, the service's URL, once it listens; the JSON log goes to stderr. Running relays are paused
+ * on shutdown and continue at the next start.
+ */
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { resolveConfig } from '../config/index.js';
+import { UploadError } from '../errors/index.js';
+import { defaultStateDir } from '../journal/state-dir.js';
+import type { LogLevel, ServiceOptions } from '../server/index.js';
+import { parseSize } from './emulator.js';
+import { collect, integerInRange } from './parse-number.js';
+import { reportError } from './report-error.js';
+import { addTargetOptions, targetFlagsToConfigFlags, type TargetFlags } from './target-options.js';
+
+interface ServeFlags extends TargetFlags {
+  host: string;
+  port: number;
+  spoolDir?: string;
+  stateDir?: string;
+  maxSize?: number;
+  allowedTypes?: string[];
+  apiKey?: string[];
+  maxJobs: number;
+  concurrency: number;
+  corsOrigin?: string[];
+  intakeExpiry?: number;
+  emulator: boolean;
+  logLevel: LogLevel;
+}
+
+export const API_KEYS_ENV = 'GENESYS_UPLOAD_API_KEYS';
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `30m`, `24h`, `7d`, `500ms`, or bare seconds. */
+export function parseDuration(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
+  const ms = match === null ? NaN : Number(match[1]) * (UNIT_MS[(match[2] ?? 's').toLowerCase()] ?? NaN);
+  if (!Number.isSafeInteger(Math.round(ms)) || ms < 1000) throw new InvalidArgumentError(`expected a duration of at least 1s such as 90s, 30m, 24h or 7d, got "${value}".`);
+  return Math.round(ms);
+}
+
+function parseList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+function parseLevel(value: string): LogLevel {
+  if (!LEVELS.includes(value)) throw new InvalidArgumentError(`expected one of ${LEVELS.join(', ')}, got "${value}".`);
+  return value as LogLevel;
+}
+
+const HELP_AFTER = `
+Clients upload with tus 1.0 (https://tus.io) to /files/ with Upload-Metadata keys filename,
+filetype, to (comma-separated or a JSON array), text and language; checksums (Upload-Checksum,
+sha1 or sha256) are verified per chunk. Each completed intake becomes a job that is relayed to
+Genesys Cloud and delivered in a message.
+
+  GET  /                        the upload page          GET /api/config     limits for clients
+  GET  /api/jobs[/:id]          jobs and their progress  POST /api/jobs/:id/retry
+  GET  /api/jobs/:id/events     Server-Sent Events       GET /healthz  /readyz  /metrics
+
+API keys (--api-key, or ${API_KEYS_ENV}=k1,k2 to keep them out of ps): every /files and /api
+request then needs "Authorization: Bearer <key>".
+
+Examples:
+  genesys-upload serve --emulator --port 0                # a demo with the embedded emulator
+  GENESYS_REGION=mypurecloud.ie GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… \\
+    genesys-upload serve --host 0.0.0.0 --state-dir /var/lib/gu/state --spool-dir /var/lib/gu/spool \\
+    --max-size 2GiB --allowed-types application/pdf,image/* --cors-origin https://app.example.com
+
+Stdout carries one line, the URL, once listening. Logs are JSON on stderr.
+Exit status: 0 stopped cleanly, 2 bad flags or settings (or the port is taken).`;
+
+export function serveCommand(): Command {
+  const command = new Command('serve')
+    .summary('run the upload proxy service (tus intake, relay jobs, API, web page)')
+    .description(
+      'Accept resumable uploads over tus, spool them, relay each to Genesys Cloud with the same engine as ' +
+        '`send` (at most --max-jobs at once), and report every job over a JSON API and Server-Sent Events. ' +
+        'The org comes from the same settings as `send`; --emulator relays to an embedded emulator instead.',
+    )
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'port, 0 picks a free one', integerInRange(0, 65_535), 8080)
+    .option('--spool-dir <dir>', 'where intakes are spooled (default: <state dir>-spool)')
+    .option('--state-dir <dir>', 'job database and resume journal (default: $GENESYS_UPLOAD_STATE_DIR/serve, else ~/.local/state/genesys-upload/serve)')
+    .option('--max-size <bytes>', 'largest accepted file, e.g. 2GiB (default: 5GiB)', parseSize)
+    .option('--allowed-types <list>', 'accepted media types, comma-separated; type/* and */* allowed (default: common document, image, audio, video types)', parseList)
+    .option('--api-key <key>', `require this bearer key on /files and /api (repeatable; also env ${API_KEYS_ENV})`, collect)
+    .option('--max-jobs <n>', 'relay jobs running at once; the rest queue (1-64)', integerInRange(1, 64), 2)
+    .option('--concurrency <n>', 'segments in flight per relay job (1-32)', integerInRange(1, 32), 4)
+    .option('--cors-origin <origin>', 'allow this browser origin, or * (repeatable; default: same origin only)', collect)
+    .option('--intake-expiry <duration>', 'unfinished uploads are discarded this long after creation (default: 24h)', parseDuration)
+    .option('--emulator', 'relay to an embedded Genesys Cloud emulator (demo and tests)', false)
+    .option('--log-level <level>', `log level (${LEVELS.join(', ')})`, parseLevel, 'info' as LogLevel);
+  addTargetOptions(command)
+    .addHelpText('after', HELP_AFTER)
+    .action(async (flags: ServeFlags) => {
+      process.exitCode = await serve(flags);
+    });
+  return command;
+}
+
+function serviceOptions(flags: ServeFlags): ServiceOptions {
+  const stateDir = flags.stateDir ?? join(defaultStateDir(process.env), 'serve');
+  const fromEnv = (process.env[API_KEYS_ENV] ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  return {
+    host: flags.host,
+    port: flags.port,
+    stateDir,
+    spoolDir: flags.spoolDir ?? `${stateDir}-spool`,
+    maxSize: flags.maxSize,
+    allowedTypes: flags.allowedTypes,
+    apiKeys: [...(flags.apiKey ?? []), ...fromEnv],
+    maxJobs: flags.maxJobs,
+    concurrency: flags.concurrency,
+    corsOrigins: flags.corsOrigin ?? [],
+    intakeExpiryMs: flags.intakeExpiry, // undefined: the service's default (24 h)
+    logLevel: flags.logLevel,
+    ...(flags.emulator ? { emulator: true } : { target: resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) }) }),
+  };
+}
+
+async function serve(flags: ServeFlags): Promise<number> {
+  // Loaded here so that `genesys-upload --help` does not load fastify, tus and SQLite.
+  const { startService } = await import('../server/index.js');
+  let service;
+  try {
+    service = await startService(serviceOptions(flags));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`error: cannot listen on ${flags.host}:${flags.port} (${code}): choose another --host/--port, or --port 0.\n`);
+      return 2;
+    }
+    if (error instanceof UploadError) return reportError(error, { json: false });
+    throw error;
+  }
+  process.stdout.write(`${service.url}\n`);
+  const running = service;
+  return new Promise<number>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      running.close().then(
+        () => done(0),
+        (error: unknown) => {
+          process.stderr.write(`error: closing the service failed: ${String(error)}\n`);
+          done(1);
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,310 @@
+/**
+ * A send with the resume journal (see resume-decision.ts for what happens when). The job (file +
+ * org + client) is locked for the whole run so two processes never interleave; each step is
+ * journalled as it becomes true (upload-file.ts, deliver-file.ts), so a crash at any instant
+ * leaves a record the next run can continue from. On resume the server's status is the truth:
+ * the journal only says which upload to ask about.
+ */
+import { realpath } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { RejectedError, UploadError } from '../errors/index.js';
+import type { CallOptions } from '../genesys/api-transport.js';
+import type { UploadStatus } from '../genesys/schemas.js';
+import { resolveRetryPolicy } from '../http/retry-policy.js';
+import { interrupted } from '../http/retry-runner.js';
+import { fileChanges } from '../journal/file-identity.js';
+import type { JobKey, Journal, JournalEntry, RecordedDelivery } from '../journal/index.js';
+import { abortRemoteUpload } from '../upload/abort-remote.js';
+import type { UploadEvent } from '../upload/events.js';
+import type { UploadRecorder } from '../upload/recorder.js';
+import { contentTypeFor, validateContentType } from '../upload/content-type.js';
+import { sanitizeFileName } from '../upload/sanitize-file-name.js';
+import { openSourceFile } from '../upload/source-file.js';
+import { uploadFile, type UploadFileResult } from '../upload/upload-file.js';
+import { DEFAULT_LANGUAGE, defaultMessageText, deliverFile, type DeliverFileResult } from './deliver-file.js';
+import type { GenesysClient } from './genesys-client.js';
+import { fileChangedError, lockedError, notFoundError, otherTargetError, uncertainAfter, uncertainError, uploadChangedError } from './journal-errors.js';
+import { earlierResult, uploadPart } from './journal-results.js';
+import { decideResume, needsFileCheck } from './resume-decision.js';
+import type { SendFileOptions, SendFileResult } from './send-file.js';
+
+interface Run {
+  client: GenesysClient;
+  journal: Journal;
+  options: SendFileOptions;
+  key: JobKey;
+  delivery: RecordedDelivery;
+  point: (entryId: string) => void;
+  emit: (event: UploadEvent) => void;
+  callOptions: CallOptions;
+  startedAt: number;
+  retries: number;
+}
+
+/**
+ * Failures a later run can get past without a change to the file: keep the upload for it. An
+ * interruption (Ctrl-C, an aborted signal) is the user saying stop: the remote upload is aborted
+ * as without a journal, unless they asked to keep it (--keep-on-error), which makes it resumable.
+ * A crash (kill -9, a reboot) aborts nothing and is always resumable.
+ */
+function resumable(error: unknown, keepOnError: boolean): boolean {
+  if (!(error instanceof UploadError)) return false;
+  if (error.kind === 'interrupted') return keepOnError;
+  return error.kind === 'transient' || error.kind === 'auth';
+}
+
+async function canonicalPath(path: string, maxFileSize: number | undefined): Promise<string> {
+  // The usual checks and messages for a missing, unreadable, empty or too large file, first.
+  const source = await openSourceFile(path, maxFileSize);
+  await source.handle.close();
+  return realpath(path).catch(() => resolve(path));
+}
+
+export async function journaledSend(client: GenesysClient, journal: Journal, options: SendFileOptions): Promise<SendFileResult> {
+  const startedAt = performance.now();
+  if (options.signal?.aborted) throw interrupted(options.signal);
+  let named: JournalEntry | undefined;
+  if (options.journalId !== undefined) {
+    named = journal.find(options.journalId);
+    if (named === undefined) throw notFoundError(options.journalId);
+    if (named.target.apiUrl !== client.apiUrl || named.target.clientId !== client.clientId) throw otherTargetError(named, client.apiUrl, client.clientId);
+  }
+  const filePath = await canonicalPath(named?.file.path ?? options.filePath, options.maxFileSize);
+  const key: JobKey = { filePath, apiUrl: client.apiUrl, clientId: client.clientId };
+  const lock = journal.lock(key);
+  if (!lock.acquired) throw lockedError(filePath, client.target, lock.holder);
+  try {
+    // Named as the user named it (not after the link it may be), typed as the engine would.
+    const fileName = sanitizeFileName(options.fileName ?? basename(options.filePath));
+    const contentType = validateContentType(options.contentType ?? contentTypeFor(fileName));
+    const run: Run = {
+      client,
+      journal,
+      options: { ...options, fileName, contentType },
+      key,
+      delivery: deliveryOf(options, fileName),
+      point: lock.point,
+      emit: (event) => options.onEvent?.(event),
+      callOptions: {},
+      startedAt,
+      retries: 0,
+    };
+    run.callOptions = {
+      signal: options.signal,
+      retry: resolveRetryPolicy({ ...client.retryPolicy, ...options.retry }),
+      onRetry: (info) => {
+        run.retries++;
+        run.emit({ type: 'retry', ...info });
+      },
+    };
+    // Read after taking the lock: what another process did before it let go counts.
+    const entry = named === undefined ? journal.latest(key) : journal.get(named.id);
+    const restart = options.restart ?? false;
+    const changes = entry !== undefined && needsFileCheck(entry, restart) ? await fileChanges(entry.file, entry, options.signal) : [];
+    const decision = decideResume({
+      entry,
+      fileChanges: changes,
+      delivery: run.delivery,
+      upload: { fileName, contentType },
+      restart,
+      redeliver: options.redeliver ?? false,
+    });
+    switch (decision.kind) {
+      case 'earlier':
+        return earlierResult(decision.entry, startedAt);
+      case 'uncertain':
+        throw uncertainError(decision.entry);
+      case 'file-changed':
+        throw fileChangedError(decision.entry, decision.changes);
+      case 'upload-changed':
+        throw uploadChangedError(decision.entry, { fileName, contentType });
+      case 'fresh':
+        if (decision.abandon !== undefined) await abandon(run, decision.abandon.entry, decision.abandon.reason);
+        return await uploadAndDeliver(run, undefined);
+      case 'deliver':
+        return await deliverOnly(run, decision.entry, decision.deliveryChanged);
+      case 'upload':
+        return await continueUpload(run, decision.entry, decision.deliveryChanged);
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+function deliveryOf(options: SendFileOptions, fileName: string): RecordedDelivery {
+  return { to: [...options.to], text: options.text ?? defaultMessageText(fileName), language: options.language ?? DEFAULT_LANGUAGE };
+}
+
+async function abandon(run: Run, entry: JournalEntry, reason: string): Promise<void> {
+  run.journal.abandon(entry.id, reason);
+  if (entry.state === 'uploading') {
+    run.emit({ type: 'aborting', uploadId: entry.uploadId });
+    await abortRemoteUpload(run.client, entry.uploadId);
+  }
+}
+
+async function continueUpload(run: Run, entry: JournalEntry, deliveryChanged: boolean): Promise<SendFileResult> {
+  let status: UploadStatus | undefined;
+  try {
+    status = await run.client.status(entry.uploadId, run.callOptions);
+  } catch (error) {
+    if (!(error instanceof RejectedError && error.status === 404)) throw error;
+  }
+  if (status === undefined || status.state === 'aborted') {
+    const reason =
+      status === undefined
+        ? `the server no longer knows upload ${entry.uploadId} (it expired or was removed)`
+        : `upload ${entry.uploadId} was aborted on the server`;
+    run.journal.abandon(entry.id, reason);
+    run.emit({ type: 'starting-over', journalId: entry.id, uploadId: entry.uploadId, reason });
+    return uploadAndDeliver(run, undefined);
+  }
+  if (deliveryChanged) run.journal.updateDelivery(entry.id, run.delivery);
+  run.point(entry.id);
+  run.emit({
+    type: 'resumed',
+    journalId: entry.id,
+    uploadId: entry.uploadId,
+    phase: 'upload',
+    segmentsOnServer: status.segments.length,
+    bytesOnServer: status.segments.reduce((sum, s) => sum + s.size, 0),
+    totalBytes: status.totalSize,
+  });
+  return uploadAndDeliver(run, { entry, status });
+}
+
+async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boolean): Promise<SendFileResult> {
+  if (deliveryChanged) run.journal.updateDelivery(entry.id, run.delivery);
+  run.point(entry.id);
+  const size = entry.file.size;
+  run.emit({ type: 'resumed', journalId: entry.id, uploadId: entry.uploadId, phase: 'delivery', segmentsOnServer: entry.chunks, bytesOnServer: size, totalBytes: size });
+  const delivery = await deliver(run, entry.id, entry.fileId ?? '', entry.fileName, entry.guestId);
+  return {
+    ...uploadPart(entry),
+    ...delivery,
+    retries: run.retries,
+    seconds: (performance.now() - run.startedAt) / 1000,
+    bytesSent: 0,
+    resumed: true,
+    journalId: entry.id,
+    bytesSkipped: size,
+    alreadyDelivered: false,
+  };
+}
+
+async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; status: UploadStatus } | undefined): Promise<SendFileResult> {
+  const { result, entryId } = await upload(run, resume);
+  const delivery = await deliver(run, entryId, result.fileId, result.fileName, undefined);
+  return {
+    ...result,
+    ...delivery,
+    retries: result.retries + run.retries,
+    seconds: (performance.now() - run.startedAt) / 1000,
+    journalId: entryId,
+    alreadyDelivered: false,
+  };
+}
+
+async function upload(run: Run, resume: { entry: JournalEntry; status: UploadStatus } | undefined): Promise<{ result: UploadFileResult; entryId: string }> {
+  const { journal, options, key } = run;
+  let entryId = resume?.entry.id;
+  let uploadId = resume?.entry.uploadId;
+  // The server is the truth: what it holds replaces what the journal remembered.
+  if (resume !== undefined) journal.replaceSegments(resume.entry.id, resume.status.segments);
+  const recorded = (): string => entryId ?? '';
+  const recorder: UploadRecorder = {
+    initiated(started) {
+      const { identity, fingerprint, plan } = started;
+      const created = journal.create({
+        file: {
+          path: key.filePath,
+          size: identity.size,
+          mtimeNs: identity.mtimeNs.toString(),
+          ino: identity.ino.toString(),
+          dev: identity.dev.toString(),
+          headSha256: fingerprint.headSha256,
+          tailSha256: fingerprint.tailSha256,
+        },
+        target: { apiUrl: run.client.apiUrl, loginUrl: run.client.loginUrl, clientId: run.client.clientId, description: run.client.target },
+        uploadId: started.uploadId,
+        fileName: started.fileName,
+        contentType: started.contentType,
+        chunkSize: plan.chunkSize,
+        maxChunks: plan.maxChunks,
+        chunks: plan.chunks,
+        delivery: run.delivery,
+      });
+      entryId = created.id;
+      run.point(created.id);
+    },
+    segmentStored: (index, size, checksum) => journal.recordSegment(recorded(), index, size, checksum),
+    completed: (fileId, sha256) => journal.recordCompleted(recorded(), fileId, sha256),
+  };
+  try {
+    const result = await uploadFile(run.client, {
+      filePath: key.filePath,
+      contentType: options.contentType,
+      fileName: options.fileName,
+      concurrency: options.concurrency,
+      maxRps: options.maxRps,
+      retry: options.retry,
+      maxFileSize: options.maxFileSize,
+      signal: options.signal,
+      // The engine keeps the remote upload on failure; what to keep is decided below.
+      keepOnError: true,
+      resumeFrom: resume?.status,
+      recorder,
+      onEvent: (event) => {
+        if (event.type === 'initiated') uploadId = event.uploadId;
+        run.emit(event);
+      },
+    });
+    return { result, entryId: recorded() };
+  } catch (error) {
+    const entry = entryId === undefined ? undefined : journal.get(entryId);
+    if (entry !== undefined && resumable(error, options.keepOnError ?? false)) {
+      run.emit({ type: 'resumable', journalId: entry.id, uploadId: entry.uploadId, bytesStored: entry.bytesStored, totalBytes: entry.file.size });
+      throw error;
+    }
+    if (entry !== undefined) {
+      const failure = error instanceof UploadError ? error : undefined;
+      journal.recordFailed(entry.id, failure?.code ?? 'internal', failure?.message ?? String(error));
+    }
+    if (uploadId !== undefined && !(options.keepOnError ?? false)) {
+      run.emit({ type: 'aborting', uploadId });
+      await abortRemoteUpload(run.client, uploadId);
+    }
+    throw error;
+  }
+}
+
+async function deliver(run: Run, entryId: string, fileId: string, fileName: string, guestId: string | undefined): Promise<DeliverFileResult> {
+  const { journal, options } = run;
+  try {
+    return await deliverFile(run.client, {
+      fileId,
+      fileName,
+      to: run.delivery.to,
+      text: run.delivery.text,
+      language: run.delivery.language,
+      signal: options.signal,
+      onEvent: options.onEvent,
+      callOptions: { retry: run.callOptions.retry, onRetry: run.callOptions.onRetry },
+      guestId,
+      recorder: {
+        guestCreated: (id) => journal.recordGuest(entryId, id),
+        messageSending: () => journal.recordMessageAttempt(entryId),
+        messageNotSent: () => journal.clearMessageAttempt(entryId),
+        messageSent: (messageId) => journal.recordDelivered(entryId, messageId),
+      },
+    });
+  } catch (error) {
+    const entry = journal.get(entryId);
+    if (entry?.state === 'sending') throw uncertainAfter(error, entry);
+    if (entry !== undefined) {
+      // Uploaded, not delivered: the next run goes straight to delivery.
+      run.emit({ type: 'resumable', journalId: entryId, uploadId: entry.uploadId, bytesStored: entry.file.size, totalBytes: entry.file.size });
+    }
+    throw options.signal?.aborted ? interrupted(options.signal, error) : error;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * What /readyz checks: the state store takes a write, and a Genesys Cloud access token can be
+ * obtained with the configured client. The token comes from a provider of its own (cached until
+ * near expiry, like the engine's), so a probe every few seconds costs one token fetch a day, and
+ * a probe never consumes the API rate limit.
+ */
+import type { Dispatcher } from 'undici';
+import { TokenProvider } from '../../auth/token-provider.js';
+import type { ResolvedConfig } from '../../config/index.js';
+import { UploadError } from '../../errors/index.js';
+import { systemClock, systemRandom } from '../../http/clock.js';
+import { createDispatcher } from '../../http/dispatcher.js';
+import { resolveRetryPolicy } from '../../http/retry-policy.js';
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: { stateStore: 'ok' | 'failed'; genesysToken: 'ok' | 'failed' };
+  reasons: string[];
+}
+
+const PROBE_TIMEOUT_MS = 5000;
+
+export class Readiness {
+  readonly #tokens: TokenProvider;
+  readonly #dispatcher: Dispatcher;
+  readonly #probeStore: () => void;
+
+  constructor(config: ResolvedConfig, probeStore: () => void) {
+    this.#dispatcher = createDispatcher({ connections: 2, connectTimeoutMs: PROBE_TIMEOUT_MS, headersTimeoutMs: PROBE_TIMEOUT_MS });
+    this.#tokens = new TokenProvider({
+      loginUrl: config.loginUrl,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      dispatcher: this.#dispatcher,
+      clock: systemClock,
+      random: systemRandom,
+      retry: resolveRetryPolicy({ limit: 0 }),
+    });
+    this.#probeStore = probeStore;
+  }
+
+  async check(): Promise<ReadinessReport> {
+    const reasons: string[] = [];
+    let stateStore: 'ok' | 'failed' = 'ok';
+    try {
+      this.#probeStore();
+    } catch (error) {
+      stateStore = 'failed';
+      reasons.push(`The state store is not writable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    let genesysToken: 'ok' | 'failed' = 'ok';
+    try {
+      await this.#tokens.getToken({ signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    } catch (error) {
+      genesysToken = 'failed';
+      // UploadError messages are written for people and carry no secret.
+      const message = error instanceof UploadError ? error.message : 'no answer in time';
+      reasons.push(`No Genesys Cloud access token: ${message}`);
+    }
+    return { ready: reasons.length === 0, checks: { stateStore, genesysToken }, reasons };
+  }
+
+  async close(): Promise<void> {
+    this.#tokens.close();
+    await this.#dispatcher.close();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The tus checksum extension, which @tus/server does not implement: a chunk that carries
+ * Upload-Checksum is first written to a temporary file inside the spool dir while it is hashed.
+ * Only when the whole chunk arrived and its digest equals the announced one are the bytes handed
+ * on to @tus/server (from the temporary file); otherwise nothing is appended and the offset stays.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ExpectedChecksum } from './preflight.js';
+
+export type SpoolOutcome =
+  | { kind: 'verified'; path: string; size: number; hex: string }
+  | { kind: 'mismatch'; size: number; actual: string }
+  | { kind: 'too-large'; limit: number };
+
+class TooLarge extends Error {}
+
+/** Hashes what passes and fails the pipeline once more than `limit` bytes came. */
+class HashingLimiter extends Transform {
+  readonly hash;
+  size = 0;
+  constructor(
+    algorithm: string,
+    private readonly limit: number,
+  ) {
+    super();
+    this.hash = createHash(algorithm);
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.limit) {
+      callback(new TooLarge());
+      return;
+    }
+    this.hash.update(chunk);
+    callback(null, chunk);
+  }
+}
+
+/**
+ * Reads `body` to a new file under `dir` (at most `limit` bytes). A verified chunk's file is the
+ * caller's to remove after use; every other outcome leaves nothing behind. Rejects (file removed)
+ * when the body fails, e.g. the client went away.
+ */
+export async function spoolAndVerify(body: Readable, expected: ExpectedChecksum, dir: string, limit: number, signal?: AbortSignal): Promise<SpoolOutcome> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${randomBytes(12).toString('hex')}.part`);
+  const hashing = new HashingLimiter(expected.algorithm, limit);
+  try {
+    await pipeline(body, hashing, createWriteStream(path, { flags: 'wx' }), signal === undefined ? {} : { signal });
+  } catch (error) {
+    await rm(path, { force: true });
+    if (error instanceof TooLarge) return { kind: 'too-large', limit };
+    throw error;
+  }
+  const digest = hashing.hash.digest();
+  if (digest.length === expected.digest.length && timingSafeEqual(digest, expected.digest)) {
+    return { kind: 'verified', path, size: hashing.size, hex: digest.toString('hex') };
+  }
+  await rm(path, { force: true });
+  return { kind: 'mismatch', size: hashing.size, actual: digest.toString('base64') };
+}

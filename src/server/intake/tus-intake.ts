@@ -1,0 +1,173 @@
+/**
+ * The resumable intake: @tus/server with @tus/file-store under `<spoolDir>/intake`. Each upload's
+ * id (our job id) is the only name that reaches the file system; the client's file name lives in
+ * the job record only. Creation is refused unless the metadata makes a deliverable job (size,
+ * type, recipients); a finished intake queues its job. Expiry is ours, on the service's clock:
+ * @tus/file-store's own sweep would also delete finished intakes still waiting for their relay.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FileStore } from '@tus/file-store';
+import { Server } from '@tus/server';
+import { EVENTS, type Upload } from '@tus/utils';
+import type { Logger } from 'pino';
+import type { Job } from '../jobs/job.js';
+import type { JobStore } from '../jobs/job-store.js';
+import { IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
+
+export const TUS_PATH = '/files';
+export const TUS_EXTENSIONS = ['creation', 'creation-with-upload', 'termination', 'expiration', 'checksum'];
+/** Job ids: 32 lowercase hex characters (128 random bits). */
+export const JOB_ID = /^[0-9a-f]{32}$/;
+
+export interface TusIntakeOptions {
+  spoolDir: string;
+  limits: IntakeLimits;
+  expiryMs: number;
+  store: JobStore;
+  logger: Logger;
+  now: () => number;
+  /** The intake of job `id` is complete. */
+  onComplete(id: string): void;
+}
+
+export class TusIntake {
+  readonly server: Server;
+  readonly datastore: FileStore;
+  readonly directory: string;
+  readonly partialDirectory: string;
+  readonly #o: TusIntakeOptions;
+
+  constructor(options: TusIntakeOptions) {
+    this.#o = options;
+    this.directory = join(options.spoolDir, 'intake');
+    this.partialDirectory = join(options.spoolDir, 'partial');
+    this.datastore = new FileStore({ directory: this.directory, expirationPeriodInMilliseconds: 0 });
+    // What OPTIONS advertises. No creation-defer-length: the size limit is enforced at creation.
+    this.datastore.extensions = [...TUS_EXTENSIONS];
+    const serverOptions: ConstructorParameters<typeof Server>[0] = {
+      path: TUS_PATH,
+      datastore: this.datastore,
+      maxSize: options.limits.maxSize,
+      relativeLocation: true,
+      disableTerminationForFinishedUploads: true,
+      postReceiveInterval: 250,
+      allowedOrigins: () => false, // CORS is the service's (src/server/http/cors.ts)
+      namingFunction: () => randomBytes(16).toString('hex'),
+      onUploadCreate: async (_req, upload) => {
+        this.#create(upload);
+        return {};
+      },
+      onIncomingRequest: async (_req, id) => this.#refuseExpired(id),
+      onUploadFinish: async (_req, upload) => {
+        this.#o.logger.info({ job: upload.id, step: 'intake-complete', size: upload.size }, 'intake complete');
+        this.recordOffset(upload.id, upload.offset);
+        this.#o.onComplete(upload.id);
+        return {};
+      },
+    };
+    this.server = new Server(serverOptions);
+    this.server.on(EVENTS.POST_RECEIVE, (_req: unknown, upload: Upload) => this.recordOffset(upload.id, upload.offset));
+    this.server.on(EVENTS.POST_TERMINATE, (_req: unknown, _res: unknown, id: string) => {
+      this.#o.store.update(
+        id,
+        { state: 'failed', error: { kind: 'interrupted', code: 'intake.terminated', message: 'The client terminated the upload before it was complete.' }, finishedAt: this.#o.now() },
+        ['receiving'],
+      );
+      this.#o.logger.info({ job: id, step: 'intake-terminated' }, 'intake terminated by the client');
+    });
+  }
+
+  /** The spooled file of job `id`. */
+  pathOf(id: string): string {
+    return join(this.directory, id);
+  }
+
+  /** When an unfinished intake of `job` expires (epoch ms). */
+  expiresAt(job: Pick<Job, 'createdAt'>): number {
+    return job.createdAt + this.#o.expiryMs;
+  }
+
+  /** Progress of a receiving job (called while bytes arrive and after each chunk). */
+  recordOffset(id: string, offset: number): void {
+    this.#o.store.update(id, { intakeBytes: offset }, ['receiving']);
+  }
+
+  async spoolComplete(id: string): Promise<boolean> {
+    const job = this.#o.store.get(id);
+    if (job === undefined) return false;
+    try {
+      return (await stat(this.pathOf(id))).size === job.size;
+    } catch {
+      return false;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.datastore.remove(id);
+    } catch {
+      // Already gone: nothing to remove.
+    }
+  }
+
+  /** Fails and removes the unfinished intakes older than the expiry. Returns how many. */
+  async sweepExpired(): Promise<number> {
+    const expired = this.#o.store.receivingCreatedBefore(this.#o.now() - this.#o.expiryMs);
+    for (const job of expired) await this.#expire(job);
+    return expired.length;
+  }
+
+  /**
+   * At start: the directories exist; chunks being verified when the process died are dropped
+   * (their clients resend them); receiving jobs whose spool is complete (the process died at the
+   * last byte) are queued.
+   */
+  async recover(): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    await rm(this.partialDirectory, { recursive: true, force: true });
+    await mkdir(this.partialDirectory, { recursive: true });
+    for (const job of this.#o.store.inState('receiving')) {
+      if (await this.spoolComplete(job.id)) {
+        this.#o.logger.info({ job: job.id, step: 'intake-recovered' }, 'intake was complete before the restart');
+        this.#o.onComplete(job.id);
+      }
+    }
+  }
+
+  #create(upload: Upload): void {
+    const spec = jobSpecFromMetadata(upload.metadata, upload.size, this.#o.limits);
+    if (!JOB_ID.test(upload.id)) throw new IntakeRefusal(500, 'Internal error: bad upload id.');
+    this.#o.store.create(upload.id, spec);
+    this.#o.logger.info(
+      { job: upload.id, step: 'intake-created', size: spec.size, fileName: spec.fileName, contentType: spec.contentType, recipients: spec.to.length },
+      'intake created',
+    );
+  }
+
+  async #refuseExpired(id: string): Promise<void> {
+    const job = this.#o.store.get(id);
+    if (job === undefined) return; // new (POST) or unknown (@tus/server answers 404)
+    if (job.state === 'receiving' && this.#o.now() > this.expiresAt(job)) await this.#expire(job);
+    const current = this.#o.store.get(id);
+    if (current?.state === 'failed' && current.error?.code === 'intake.expired') {
+      throw new IntakeRefusal(410, 'This upload expired before it was complete; start a new upload.');
+    }
+  }
+
+  async #expire(job: Job): Promise<void> {
+    const failed = this.#o.store.update(
+      job.id,
+      {
+        state: 'failed',
+        error: { kind: 'interrupted', code: 'intake.expired', message: `The upload was not completed within ${Math.round(this.#o.expiryMs / 1000)} s of its creation and was discarded.` },
+        finishedAt: this.#o.now(),
+      },
+      ['receiving'],
+    );
+    if (failed === undefined) return;
+    await this.remove(job.id);
+    this.#o.logger.info({ job: job.id, step: 'intake-expired', received: failed.intakeBytes, size: failed.size }, 'unfinished intake expired and removed');
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The fastify side of the tus intake at /files/: protocol checks @tus/server gets wrong
+ * (preflight.ts), the checksum extension (checksum-spool.ts), then @tus/server through its web
+ * API, whose answer is sent through fastify so that the service's CORS, logging and error hooks
+ * apply to it like to every other route. Request bodies are left unread for @tus/server.
+ */
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { ServiceMetrics } from '../metrics.js';
+import { spoolAndVerify } from './checksum-spool.js';
+import { CHECKSUM_ALGORITHMS, isRefusal, parseUploadChecksum, preflight, TUS_VERSION, type Refusal } from './preflight.js';
+import { JOB_ID, TUS_PATH, type TusIntake } from './tus-intake.js';
+
+export interface TusRouteDeps {
+  intake: TusIntake;
+  metrics: ServiceMetrics;
+  logger: Logger;
+  maxSize: number;
+  store: { get(id: string): { state: string; createdAt: number; receivedAt: number | undefined; size: number } | undefined };
+}
+
+const METHODS = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const CHECKSUM_MISMATCH = 460;
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The fastify request as a web Request for @tus/server, with `body` and header overrides. */
+function webRequest(request: FastifyRequest, body: Readable | undefined, overrides: Record<string, string> = {}): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  for (const [name, value] of Object.entries(overrides)) headers.set(name, value);
+  const url = `http://${header(request, 'host') ?? 'localhost'}${request.url}`;
+  const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers };
+  if (body !== undefined) {
+    init.body = Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>;
+    init.duplex = 'half';
+  }
+  return new Request(url, init);
+}
+
+function refuse(reply: FastifyReply, refusal: Refusal): FastifyReply {
+  // Node knows no reason phrase for tus' own status.
+  if (refusal.status === CHECKSUM_MISMATCH) reply.raw.statusMessage = 'Checksum Mismatch';
+  return reply
+    .code(refusal.status)
+    .headers({ 'tus-resumable': TUS_VERSION, 'content-type': 'text/plain; charset=utf-8', ...refusal.headers })
+    .send(refusal.body);
+}
+
+export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): void {
+  const { intake, metrics, logger } = deps;
+
+  /** The upload id of a tus response: the request's, or the new one in Location. */
+  const idOf = (request: FastifyRequest, response: Response): string | undefined => {
+    const fromParams = (request.params as { id?: string }).id;
+    if (fromParams !== undefined) return fromParams;
+    const location = response.headers.get('location');
+    return location?.slice(location.lastIndexOf('/') + 1);
+  };
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const method = request.method;
+    const id = (request.params as { id?: string }).id;
+    if (id !== undefined && !JOB_ID.test(id)) return refuse(reply, { status: 404, body: 'No such upload.\n' });
+    if (id === undefined && method !== 'POST' && method !== 'OPTIONS') {
+      return refuse(reply, { status: 405, body: 'Use POST to create an upload.\n', headers: { allow: 'POST, OPTIONS' } });
+    }
+    if (id !== undefined && method === 'POST') return refuse(reply, { status: 405, body: 'Use PATCH to append to an upload.\n', headers: { allow: 'HEAD, PATCH, DELETE, OPTIONS' } });
+    const refusal = preflight(method, request.headers, deps.maxSize);
+    if (refusal !== undefined) return refuse(reply, refusal);
+    if (method === 'HEAD' && id !== undefined) {
+      const job = deps.store.get(id);
+      // A complete intake stays complete, also once its spool file is gone after delivery: a
+      // client that lost the last PATCH's answer must learn that, not start a second upload.
+      if (job !== undefined && job.receivedAt !== undefined) {
+        return reply
+          .code(200)
+          .headers({ 'tus-resumable': TUS_VERSION, 'upload-offset': String(job.size), 'upload-length': String(job.size), 'cache-control': 'no-store' })
+          .send();
+      }
+    }
+
+    const hasBody = method === 'PATCH' || (method === 'POST' && header(request, 'content-type') !== undefined);
+    let body: Readable | undefined = hasBody ? request.raw : undefined;
+    const overrides: Record<string, string> = {};
+    let verifiedPath: string | undefined;
+    const checksum = header(request, 'upload-checksum');
+    try {
+      if (checksum !== undefined && hasBody) {
+        const expected = parseUploadChecksum(checksum);
+        if (isRefusal(expected)) return refuse(reply, expected);
+        const limit = await checksumLimit(request, id);
+        if (limit !== undefined) {
+          const declared = Number(header(request, 'content-length') ?? '0');
+          if (declared > limit) return refuse(reply, { status: 413, body: `The chunk is longer than the ${limit} bytes the upload still needs.\n` });
+          const outcome = await spoolAndVerify(request.raw, expected, intake.partialDirectory, limit);
+          if (outcome.kind === 'too-large') return refuse(reply, { status: 413, body: `The chunk is longer than the ${limit} bytes the upload still needs.\n` });
+          if (outcome.kind === 'mismatch') {
+            metrics.intakeChecksumMismatches.inc();
+            logger.warn({ job: id, step: 'chunk-checksum-mismatch', offset: header(request, 'upload-offset'), size: outcome.size, algorithm: expected.algorithm }, 'chunk refused: checksum mismatch');
+            return refuse(reply, { status: CHECKSUM_MISMATCH, body: 'Checksum Mismatch: the chunk was discarded; send it again.\n' });
+          }
+          verifiedPath = outcome.path;
+          body = createReadStream(outcome.path);
+          overrides['content-length'] = String(outcome.size);
+          logger.info({ job: id, step: 'chunk-verified', offset: header(request, 'upload-offset') ?? '0', size: outcome.size, algorithm: expected.algorithm, checksum: outcome.hex }, 'chunk checksum verified');
+        } else {
+          body = undefined; // unknown upload or offset conflict: @tus/server gives the answer, no body needed
+        }
+      }
+      const response = await intake.server.handleWeb(webRequest(request, body, overrides));
+      return await forward(request, reply, response);
+    } catch (error) {
+      // A client that goes away mid-chunk is normal for a resumable protocol: nothing to answer.
+      if (request.raw.destroyed || request.raw.readableAborted) {
+        logger.info({ job: id, step: 'chunk-interrupted', offset: header(request, 'upload-offset') }, 'client went away during a chunk');
+        return reply.code(400).send();
+      }
+      throw error;
+    } finally {
+      if (verifiedPath !== undefined) await rm(verifiedPath, { force: true });
+    }
+  };
+
+  /** Bytes the checksummed chunk may hold; undefined when @tus/server should answer (404, 409, …) instead. */
+  const checksumLimit = async (request: FastifyRequest, id: string | undefined): Promise<number | undefined> => {
+    if (request.method === 'POST') return Number(header(request, 'upload-length'));
+    if (id === undefined) return undefined;
+    const upload = await intake.datastore.getUpload(id).catch(() => undefined);
+    if (upload === undefined || upload.size === undefined) return undefined;
+    if (String(upload.offset) !== header(request, 'upload-offset')) return undefined;
+    return upload.size - upload.offset;
+  };
+
+  const forward = async (request: FastifyRequest, reply: FastifyReply, response: Response): Promise<FastifyReply> => {
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      // CORS is the service's; the length is recomputed by fastify.
+      if (!name.startsWith('access-control-') && name !== 'content-length') headers[name] = value;
+    });
+    if (request.method === 'OPTIONS') headers['tus-checksum-algorithm'] = CHECKSUM_ALGORITHMS.join(',');
+    const id = idOf(request, response);
+    const offsetHeader = response.headers.get('upload-offset');
+    if (id !== undefined && response.ok && offsetHeader !== null) {
+      const offset = Number(offsetHeader);
+      intake.recordOffset(id, offset);
+      if (request.method === 'PATCH' || request.method === 'POST') {
+        const from = request.method === 'PATCH' ? Number(header(request, 'upload-offset') ?? offset) : 0;
+        if (offset > from) metrics.intakeBytes.inc(offset - from);
+        logger.info({ job: id, step: 'chunk-received', from, offset }, 'intake chunk stored');
+      }
+    }
+    const job = id === undefined ? undefined : deps.store.get(id);
+    if (job?.state === 'receiving' && response.ok && request.method !== 'DELETE') {
+      headers['upload-expires'] = new Date(intake.expiresAt(job)).toUTCString();
+    }
+    const text = await response.text();
+    return reply.code(response.status).headers(headers).send(text === '' ? undefined : text);
+  };
+
+  app.register(async (scope) => {
+    // Leave every request body unread: @tus/server (or the checksum spool) streams it.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    for (const url of [TUS_PATH, `${TUS_PATH}/`, `${TUS_PATH}/:id`]) {
+      scope.route({ method: [...METHODS], url, handler: handle });
+    }
+  });
+}

@@ -1,0 +1,228 @@
+/**
+ * The relay queue: at most `maxJobs` jobs relay at once, the rest wait in intake order. Every
+ * engine event updates the job record (progress, fileId, messageId) and the metrics, and gives one
+ * log line. On start it picks up what a previous process left: jobs that were relaying go back to
+ * the queue. On close the running attempts are stopped and their jobs return to the queue too, so
+ * a restart continues them.
+ */
+import type { Logger } from 'pino';
+import { UploadError } from '../../errors/index.js';
+import type { GenesysClient } from '../../relay/genesys-client.js';
+import type { UploadEvent } from '../../upload/events.js';
+import type { ServiceMetrics } from '../metrics.js';
+import type { Job, JobError } from './job.js';
+import type { JobStore } from './job-store.js';
+import { relayJob, type RelayContext } from './relay-job.js';
+
+export interface JobRunnerOptions {
+  store: JobStore;
+  client: GenesysClient;
+  metrics: ServiceMetrics;
+  logger: Logger;
+  maxJobs: number;
+  concurrency: number;
+  now: () => number;
+  /** Where job `id`'s spooled file is. */
+  spoolPath(id: string): string;
+  /** Removes job `id`'s spooled file (after delivery). */
+  removeSpool(id: string): Promise<void>;
+  /** Whether job `id`'s spooled file is complete and can be relayed (again). */
+  spoolComplete(id: string): Promise<boolean>;
+  /** Extra engine options per job (the resume journal, when available). */
+  engineOptions?: (job: Job) => RelayContext['engineOptions'];
+}
+
+class Shutdown extends Error {
+  override readonly name = 'Shutdown';
+}
+
+export type RetryResult = { ok: true; job: Job } | { ok: false; reason: 'not-found' | 'conflict'; message: string };
+
+function toJobError(error: unknown): JobError {
+  if (error instanceof UploadError) return { kind: error.kind, code: error.code, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'internal', code: 'internal.unexpected', message: `Unexpected failure: ${message}` };
+}
+
+export class JobRunner {
+  readonly #o: JobRunnerOptions;
+  readonly #queue: string[] = [];
+  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Jobs whose next attempt may send the message although an earlier one may have (operator's call). */
+  readonly #redeliver = new Set<string>();
+  #closed = false;
+
+  constructor(options: JobRunnerOptions) {
+    this.#o = options;
+  }
+
+  /** Requeues what a previous process left relaying, then starts the queue. */
+  start(): void {
+    for (const job of this.#o.store.inState('relaying')) {
+      this.#o.store.update(job.id, { state: 'queued' }, ['relaying']);
+      this.#o.logger.info({ job: job.id, step: 'requeued-after-restart' }, 'job was relaying when the service stopped: queued again');
+    }
+    for (const job of this.#o.store.inState('queued')) this.#queue.push(job.id);
+    this.#pump();
+  }
+
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Called when an intake completed: the job waits for a relay slot. */
+  enqueue(id: string): void {
+    const job = this.#o.store.update(id, { state: 'queued', receivedAt: this.#o.now() }, ['receiving']);
+    if (job === undefined) return;
+    this.#o.logger.info({ job: id, step: 'queued', size: job.size, fileName: job.fileName }, 'intake complete, job queued');
+    this.#queue.push(id);
+    this.#pump();
+  }
+
+  /**
+   * POST /api/jobs/:id/retry: only a failed job whose intake is complete. `redeliver` lets the
+   * attempt send the message even though an earlier attempt's message may have arrived (the
+   * journal refuses that by default: delivery.uncertain).
+   */
+  async retry(id: string, options: { redeliver?: boolean } = {}): Promise<RetryResult> {
+    const job = this.#o.store.get(id);
+    if (job === undefined) return { ok: false, reason: 'not-found', message: `No job ${id}.` };
+    if (job.state !== 'failed') return { ok: false, reason: 'conflict', message: `Job ${id} is ${job.state}; only failed jobs can be retried.` };
+    if (job.receivedAt === undefined || !(await this.#o.spoolComplete(id))) {
+      return { ok: false, reason: 'conflict', message: `Job ${id} failed before its file was completely received; upload it again.` };
+    }
+    const queued = this.#o.store.update(id, { state: 'queued', error: null, finishedAt: null }, ['failed']);
+    if (queued === undefined) return { ok: false, reason: 'conflict', message: `Job ${id} changed meanwhile; try again.` };
+    if (options.redeliver === true) this.#redeliver.add(id);
+    this.#o.logger.info({ job: id, step: 'retry', redeliver: options.redeliver === true }, 'failed job queued again');
+    this.#queue.push(id);
+    this.#pump();
+    return { ok: true, job: queued };
+  }
+
+  /** Stops the running attempts (their jobs go back to the queue) and waits for them to settle. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#queue.length = 0;
+    const running = [...this.#running.values()];
+    for (const { controller } of running) controller.abort(new Shutdown('the service is stopping'));
+    await Promise.all(running.map(({ done }) => done));
+  }
+
+  #pump(): void {
+    while (!this.#closed && this.#running.size < this.#o.maxJobs && this.#queue.length > 0) {
+      const id = this.#queue.shift()!;
+      if (this.#running.has(id)) continue;
+      const controller = new AbortController();
+      const entry = { controller, done: Promise.resolve() };
+      this.#running.set(id, entry);
+      entry.done = this.#run(id, controller.signal).finally(() => {
+        this.#running.delete(id);
+        this.#pump();
+      });
+    }
+  }
+
+  async #run(id: string, signal: AbortSignal): Promise<void> {
+    const { store, logger, metrics, now } = this.#o;
+    const started = now();
+    const job = store.update(id, { state: 'relaying', startedAt: started, finishedAt: null, error: null }, ['queued']);
+    if (job === undefined) return; // retried twice, or changed state meanwhile
+    const attempt = store.update(id, { attempts: job.attempts + 1 })!;
+    logger.info({ job: id, step: 'relay-started', attempt: attempt.attempts, size: job.size }, 'relay started');
+    const finish = (outcome: 'delivered' | 'failed'): void => {
+      const seconds = (now() - started) / 1000;
+      metrics.jobDuration.observe({ outcome }, seconds);
+      metrics.jobs.inc({ outcome });
+    };
+    try {
+      const result = await relayJob({
+        client: this.#o.client,
+        job: attempt,
+        filePath: this.#o.spoolPath(id),
+        concurrency: this.#o.concurrency,
+        signal,
+        onEvent: (event) => this.#onEvent(id, event),
+        engineOptions: this.#engineOptions(attempt),
+      });
+      store.update(id, {
+        state: 'delivered',
+        fileId: result.fileId,
+        messageId: result.messageId,
+        ...(result.sha256 !== undefined && { sha256: result.sha256 }),
+        relayBytes: job.size,
+        finishedAt: now(),
+      });
+      finish('delivered');
+      logger.info({ job: id, step: 'delivered', fileId: result.fileId, messageId: result.messageId }, 'job delivered');
+      await this.#o.removeSpool(id).catch((error: unknown) => {
+        logger.warn({ job: id, step: 'spool-cleanup', err: String(error) }, 'could not remove the spooled file');
+      });
+    } catch (error) {
+      if (signal.reason instanceof Shutdown) {
+        store.update(id, { state: 'queued' }, ['relaying']);
+        logger.info({ job: id, step: 'paused' }, 'service stopping: job goes back to the queue');
+        return;
+      }
+      const jobError = toJobError(error);
+      store.update(id, { state: 'failed', error: jobError, finishedAt: now() });
+      finish('failed');
+      logger.warn({ job: id, step: 'failed', error: jobError }, 'job failed; the spooled file is kept for a retry');
+    }
+  }
+
+  #engineOptions(job: Job): RelayContext['engineOptions'] {
+    const options = this.#o.engineOptions?.(job);
+    if (!this.#redeliver.delete(job.id)) return options;
+    return { ...options, redeliver: true };
+  }
+
+  #onEvent(id: string, event: UploadEvent): void {
+    const { store, logger, metrics } = this.#o;
+    switch (event.type) {
+      case 'initiated':
+        store.update(id, { uploadId: event.uploadId, relayBytes: 0 });
+        logger.info({ job: id, step: 'initiated', uploadId: event.uploadId, chunks: event.chunks, chunkSize: event.chunkSize }, 'upload initiated');
+        return;
+      case 'segment-stored':
+        store.update(id, { relayBytes: event.bytesStored });
+        if (event.skipped !== true) {
+          metrics.segments.inc();
+          metrics.relayBytes.inc(event.size);
+        }
+        logger.info(
+          { job: id, step: event.skipped === true ? 'segment-already-stored' : 'segment-stored', chunk: event.index, size: event.size, checksum: event.checksum },
+          event.skipped === true ? 'segment already stored (resume)' : 'segment stored',
+        );
+        return;
+      case 'resumed':
+        store.update(id, { uploadId: event.uploadId, relayBytes: event.bytesOnServer });
+        logger.info(
+          { job: id, step: 'resumed', phase: event.phase, uploadId: event.uploadId, segmentsOnServer: event.segmentsOnServer, bytesOnServer: event.bytesOnServer },
+          'continuing an interrupted relay',
+        );
+        return;
+      case 'starting-over':
+        logger.warn({ job: id, step: 'starting-over', uploadId: event.uploadId, reason: event.reason }, 'the interrupted upload cannot be continued; starting a new one');
+        return;
+      case 'retry':
+        metrics.retries.inc({ route: event.route, status: String(event.status ?? event.code ?? 'network') });
+        logger.warn(
+          { job: id, step: 'retry', route: event.route, attempt: event.attempt, delayMs: event.delayMs, status: event.status, code: event.code, chunk: event.segmentIndex, reason: event.reason },
+          'retrying',
+        );
+        return;
+      case 'completed':
+        store.update(id, { fileId: event.fileId, sha256: event.sha256 });
+        logger.info({ job: id, step: 'completed', fileId: event.fileId, sha256: event.sha256 }, 'upload completed');
+        return;
+      case 'delivered':
+        // Recorded at once: a crash after this point must not send the message again.
+        store.update(id, { messageId: event.messageId });
+        logger.info({ job: id, step: 'message-sent', messageId: event.messageId, guestId: event.guestId }, 'message sent');
+        return;
+      default:
+        logger.debug({ job: id, step: event.type, ...event }, event.type);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The jobs table in SQLite (better-sqlite3, WAL): what survives a crash or a restart of the
+ * service. Writes are synchronous and small; every change is also announced (per job and
+ * globally) so that the SSE streams, the queue gauge and the logs follow without polling.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { InternalError, type FailureKind } from '../../errors/index.js';
+import type { Job, JobError, JobSpec, JobState } from './job.js';
+
+export const JOBS_DATABASE_FILE = 'jobs.sqlite3';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id            TEXT PRIMARY KEY,
+  state         TEXT NOT NULL CHECK (state IN ('receiving','queued','relaying','delivered','failed')),
+  file_name     TEXT NOT NULL,
+  content_type  TEXT NOT NULL,
+  size          INTEGER NOT NULL,
+  recipients    TEXT NOT NULL,
+  text          TEXT,
+  language      TEXT,
+  intake_bytes  INTEGER NOT NULL DEFAULT 0,
+  relay_bytes   INTEGER NOT NULL DEFAULT 0,
+  upload_id     TEXT,
+  file_id       TEXT,
+  message_id    TEXT,
+  sha256        TEXT,
+  error_kind    TEXT,
+  error_code    TEXT,
+  error_message TEXT,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  received_at   INTEGER,
+  started_at    INTEGER,
+  finished_at   INTEGER
+);
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, received_at);
+CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs (created_at);
+CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
+`;
+
+interface Row {
+  id: string;
+  state: JobState;
+  file_name: string;
+  content_type: string;
+  size: number;
+  recipients: string;
+  text: string | null;
+  language: string | null;
+  intake_bytes: number;
+  relay_bytes: number;
+  upload_id: string | null;
+  file_id: string | null;
+  message_id: string | null;
+  sha256: string | null;
+  error_kind: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+  received_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+/** The fields a caller may change; `null` clears an optional field. */
+export interface JobPatch {
+  state?: JobState;
+  intakeBytes?: number;
+  relayBytes?: number;
+  uploadId?: string | null;
+  fileId?: string | null;
+  messageId?: string | null;
+  sha256?: string | null;
+  error?: JobError | null;
+  attempts?: number;
+  receivedAt?: number | null;
+  startedAt?: number | null;
+  finishedAt?: number | null;
+}
+
+const COLUMN: Record<keyof JobPatch, string> = {
+  state: 'state',
+  intakeBytes: 'intake_bytes',
+  relayBytes: 'relay_bytes',
+  uploadId: 'upload_id',
+  fileId: 'file_id',
+  messageId: 'message_id',
+  sha256: 'sha256',
+  error: 'error',
+  attempts: 'attempts',
+  receivedAt: 'received_at',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+};
+
+const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+function fromRow(row: Row): Job {
+  return {
+    id: row.id,
+    state: row.state,
+    fileName: row.file_name,
+    contentType: row.content_type,
+    size: row.size,
+    to: JSON.parse(row.recipients) as string[],
+    text: opt(row.text),
+    language: opt(row.language),
+    intakeBytes: row.intake_bytes,
+    relayBytes: row.relay_bytes,
+    uploadId: opt(row.upload_id),
+    fileId: opt(row.file_id),
+    messageId: opt(row.message_id),
+    sha256: opt(row.sha256),
+    error:
+      row.error_code === null
+        ? undefined
+        : { kind: (row.error_kind ?? 'internal') as FailureKind, code: row.error_code, message: row.error_message ?? '' },
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    receivedAt: opt(row.received_at),
+    startedAt: opt(row.started_at),
+    finishedAt: opt(row.finished_at),
+  };
+}
+
+export class JobStore {
+  readonly #db: SqliteDatabase;
+  readonly #now: () => number;
+  readonly #events = new EventEmitter();
+  readonly #get: Statement<[string], Row>;
+
+  constructor(stateDir: string, now: () => number) {
+    mkdirSync(stateDir, { recursive: true });
+    this.#db = new Database(join(stateDir, JOBS_DATABASE_FILE), { timeout: 5000 });
+    // WAL + NORMAL: a committed write survives a killed process (not necessarily a power cut).
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(SCHEMA);
+    this.#now = now;
+    this.#events.setMaxListeners(0);
+    this.#get = this.#db.prepare<[string], Row>('SELECT * FROM jobs WHERE id = ?');
+  }
+
+  create(id: string, spec: JobSpec): Job {
+    const now = this.#now();
+    this.#db
+      .prepare(
+        `INSERT INTO jobs (id, state, file_name, content_type, size, recipients, text, language, created_at, updated_at)
+         VALUES (?, 'receiving', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, spec.fileName, spec.contentType, spec.size, JSON.stringify(spec.to), spec.text ?? null, spec.language ?? null, now, now);
+    return this.#announce(this.getOrThrow(id));
+  }
+
+  get(id: string): Job | undefined {
+    const row = this.#get.get(id);
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  getOrThrow(id: string): Job {
+    const job = this.get(id);
+    if (job === undefined) throw new InternalError('internal.job_missing', `Job ${id} is not in the state store.`);
+    return job;
+  }
+
+  /** Applies `patch`; with `from`, only when the job is in one of those states. Returns the job, or undefined if not applied. */
+  update(id: string, patch: JobPatch, from?: readonly JobState[]): Job | undefined {
+    const sets: string[] = ['updated_at = @updated_at'];
+    const params: Record<string, unknown> = { id, updated_at: this.#now() };
+    for (const [key, value] of Object.entries(patch) as Array<[keyof JobPatch, unknown]>) {
+      if (value === undefined) continue;
+      if (key === 'error') {
+        const error = value as JobError | null;
+        sets.push('error_kind = @error_kind', 'error_code = @error_code', 'error_message = @error_message');
+        Object.assign(params, { error_kind: error?.kind ?? null, error_code: error?.code ?? null, error_message: error?.message ?? null });
+      } else {
+        sets.push(`${COLUMN[key]} = @${COLUMN[key]}`);
+        params[COLUMN[key]] = value;
+      }
+    }
+    let where = 'id = @id';
+    if (from !== undefined) {
+      where += ` AND state IN (${from.map((_, i) => `@from${i}`).join(', ')})`;
+      from.forEach((state, i) => (params[`from${i}`] = state));
+    }
+    const result = this.#db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE ${where}`).run(params);
+    if (result.changes === 0) return undefined;
+    return this.#announce(this.getOrThrow(id));
+  }
+
+  /** Newest first. */
+  list(options: { limit: number; state?: JobState | undefined }): Job[] {
+    const rows =
+      options.state === undefined
+        ? this.#db.prepare<[number], Row>('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT ?').all(options.limit)
+        : this.#db.prepare<[string, number], Row>('SELECT * FROM jobs WHERE state = ? ORDER BY created_at DESC, id LIMIT ?').all(options.state, options.limit);
+    return rows.map(fromRow);
+  }
+
+  /** Jobs in a state, oldest intake first (the queue order). */
+  inState(state: JobState): Job[] {
+    return this.#db
+      .prepare<[string], Row>('SELECT * FROM jobs WHERE state = ? ORDER BY received_at, created_at, id')
+      .all(state)
+      .map(fromRow);
+  }
+
+  /** Receiving jobs created before `cutoff` (expired intakes). */
+  receivingCreatedBefore(cutoff: number): Job[] {
+    return this.#db
+      .prepare<[number], Row>("SELECT * FROM jobs WHERE state = 'receiving' AND created_at < ?")
+      .all(cutoff)
+      .map(fromRow);
+  }
+
+  countInState(state: JobState): number {
+    return (this.#db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM jobs WHERE state = ?').get(state)?.n ?? 0);
+  }
+
+  /** Readiness: a real write (it fails on a read-only or full disk, or a locked database). */
+  probeWrite(): void {
+    this.#db.prepare('INSERT INTO probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(this.#now());
+  }
+
+  /** Every change of job `id`. Returns the unsubscribe function. */
+  watch(id: string, listener: (job: Job) => void): () => void {
+    this.#events.on(`job:${id}`, listener);
+    return () => this.#events.off(`job:${id}`, listener);
+  }
+
+  /** Every change of every job. */
+  onChange(listener: (job: Job) => void): () => void {
+    this.#events.on('change', listener);
+    return () => this.#events.off('change', listener);
+  }
+
+  close(): void {
+    this.#events.removeAllListeners();
+    if (this.#db.open) this.#db.close();
+  }
+
+  #announce(job: Job): Job {
+    this.#events.emit(`job:${job.id}`, job);
+    this.#events.emit('change', job);
+    return job;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * startService(): the proxy service. Browsers and apps hand it files over tus (resumable,
+ * checksummed), it spools them, relays each with the same engine as `send`, and reports every
+ * job's progress and result (JSON, Server-Sent Events, metrics). See src/server/index.ts.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { resolveConfig, type ResolvedConfig } from '../config/index.js';
+import { startEmulator, type EmulatorHandle } from '../emulator/index.js';
+import { createGenesysClient, type GenesysClient } from '../relay/genesys-client.js';
+import { registerApiRoutes } from './api/api-routes.js';
+import { createEventStreams, type EventStreams } from './api/job-events.js';
+import { Readiness } from './api/readiness.js';
+import { createApp } from './http/app.js';
+import { registerStatic } from './http/static.js';
+import { TusIntake } from './intake/tus-intake.js';
+import { registerTusRoutes } from './intake/tus-routes.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { JobStore } from './jobs/job-store.js';
+import { openRelayJournal, type RelayJournal } from './jobs/relay-journal.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { resolveServiceOptions, type ServiceOptions } from './options.js';
+
+export interface ServiceHandle {
+  /** `http://HOST:PORT` of the service. */
+  url: string;
+  port: number;
+  /** The embedded emulator, when started with `emulator`. */
+  emulator: EmulatorHandle | undefined;
+  spoolDir: string;
+  stateDir: string;
+  /** Fails and removes the unfinished intakes past their expiry now (a timer also does). Returns how many. */
+  sweepExpiredIntakes(): Promise<number>;
+  /** Stops accepting, ends event streams, pauses running relays (they resume after a restart), closes everything. */
+  close(): Promise<void>;
+}
+
+function formatUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function startService(input: ServiceOptions): Promise<ServiceHandle> {
+  const options = resolveServiceOptions(input);
+  const now = (): number => options.clock.now();
+  const logger = createLogger(options.logLevel, options.logStream);
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        logger.error({ err: error }, 'error while closing');
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    await mkdir(options.spoolDir, { recursive: true });
+    await mkdir(options.stateDir, { recursive: true });
+
+    let emulator: EmulatorHandle | undefined;
+    let config: ResolvedConfig;
+    if (options.emulator !== undefined) {
+      emulator = await startEmulator(options.emulator);
+      const running = emulator;
+      cleanups.push(() => running.close());
+      const demo = emulator.settings().clients[0];
+      if (demo === undefined) throw new Error('The embedded emulator has no OAuth client.');
+      config = resolveConfig({ env: {}, flags: { clientId: demo.id, clientSecret: demo.secret, baseUrl: emulator.url } });
+      logger.info({ emulator: emulator.url }, 'embedded Genesys Cloud emulator started');
+    } else {
+      config = options.target!;
+    }
+
+    const client: GenesysClient = createGenesysClient(config);
+    cleanups.push(() => client.close());
+    const store = new JobStore(options.stateDir, now);
+    cleanups.push(() => store.close());
+    const journal: RelayJournal | undefined = await openRelayJournal(options.stateDir, logger);
+    if (journal !== undefined) cleanups.push(() => journal.close());
+
+    let runner: JobRunner | undefined;
+    const metrics = createMetrics({ queued: () => store.countInState('queued'), running: () => runner?.runningCount ?? 0 });
+    const intake = new TusIntake({
+      spoolDir: options.spoolDir,
+      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes },
+      expiryMs: options.intakeExpiryMs,
+      store,
+      logger,
+      now,
+      onComplete: (id) => runner?.enqueue(id),
+    });
+    const jobRunner = new JobRunner({
+      store,
+      client,
+      metrics,
+      logger,
+      maxJobs: options.maxJobs,
+      concurrency: options.concurrency,
+      now,
+      spoolPath: (id) => intake.pathOf(id),
+      removeSpool: (id) => intake.remove(id),
+      spoolComplete: (id) => intake.spoolComplete(id),
+      engineOptions: journal === undefined ? undefined : (job) => journal.engineOptions(job),
+    });
+    runner = jobRunner;
+    cleanups.push(() => jobRunner.close());
+
+    const readiness = new Readiness(config, () => store.probeWrite());
+    cleanups.push(() => readiness.close());
+    const events: EventStreams = createEventStreams(store, options.heartbeatMs);
+    const app: FastifyInstance = createApp({ logger, apiKeys: options.apiKeys, corsOrigins: options.corsOrigins });
+    app.addHook('preClose', async () => events.closeAll());
+    registerTusRoutes(app, { intake, metrics, logger, maxSize: options.maxSize, store });
+    registerApiRoutes(app, {
+      store,
+      runner: jobRunner,
+      events,
+      readiness,
+      metrics,
+      config: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, apiKeyRequired: options.apiKeys.length > 0 },
+    });
+    registerStatic(app);
+    // Closed first (cleanups run in reverse): no new work arrives while the rest shuts down.
+    cleanups.push(() => app.close());
+
+    await intake.recover();
+    await intake.sweepExpired();
+    jobRunner.start();
+    const sweeper = setInterval(() => {
+      intake.sweepExpired().catch((error: unknown) => logger.error({ err: error }, 'sweeping expired intakes failed'));
+    }, options.sweepIntervalMs);
+    sweeper.unref();
+    cleanups.push(() => clearInterval(sweeper));
+
+    await app.listen({ host: options.host, port: options.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    const url = formatUrl(options.host, port);
+    logger.info({ url, target: config.target, maxJobs: options.maxJobs, journal: journal !== undefined }, 'service listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      emulator,
+      spoolDir: options.spoolDir,
+      stateDir: options.stateDir,
+      sweepExpiredIntakes: () => intake.sweepExpired(),
+      close() {
+        closing ??= cleanUp().then(() => logger.info('service stopped'));
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What the engine tells a durable record (the resume journal) as the upload goes. Every call is
+ * synchronous and made at the moment the fact becomes true — a segment right after the storage
+ * confirmed it and before it counts as stored — so a crash can lose at most the facts that were
+ * still in flight. A throwing recorder fails the upload (a journal that cannot be written would
+ * make a later resume unsafe).
+ */
+import type { FileIdentity } from './file-guard.js';
+import type { ChunkFingerprint } from './fingerprint.js';
+import type { SegmentPlan } from './plan.js';
+
+/** A new remote upload (not called when one is resumed: its record exists). */
+export interface InitiatedUpload {
+  uploadId: string;
+  fileName: string;
+  contentType: string;
+  plan: SegmentPlan;
+  identity: FileIdentity;
+  fingerprint: ChunkFingerprint;
+}
+
+export interface UploadRecorder {
+  initiated(upload: InitiatedUpload): void;
+  segmentStored(index: number, size: number, checksum: string): void;
+  completed(fileId: string, sha256: string): void;
+}
