@@ -3,6 +3,7 @@
  * Plain node:http, because the storage route needs raw control of bodies, sockets, resets and
  * stalls.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +37,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const ownsDir = opts.dataDir === undefined;
   const dataDir = ownsDir ? await mkdtemp(join(tmpdir(), 'genesys-emulator-')) : resolve(opts.dataDir ?? '.');
   const closing = new AbortController();
+  // Every request in flight (stalls, bodies being stored) listens for close(): hundreds at once is
+  // normal here, not a leak, and each listener is removed when its request ends.
+  setMaxListeners(0, closing.signal);
   let server: Server | undefined;
   try {
     await mkdir(dataDir, { recursive: true });
