@@ -56,3 +56,13 @@ export {
   type FaultRule,
   type StartEmulatorOptions,
 } from './emulator/index.js';
+export {
+  openJournal,
+  defaultStateDir,
+  DEFAULT_RETENTION_MS,
+  type Journal,
+  type OpenJournalOptions,
+  type JournalEntry,
+  type JournalState,
+} from './journal/index.js';
+export { startService, type ServiceHandle, type ServiceOptions, type JobView, type JobState } from './server/index.js';

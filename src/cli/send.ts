@@ -45,7 +45,7 @@ export function sendCommand(): Command {
     .option('--max-rps <n>', 'cap storage requests per second (10 suits fragile links)', positiveNumber(10_000))
     .option('--json', 'print one JSON object with the result as the last line of stdout', false)
     .option('--quiet', 'no progress output', false)
-    .option('--keep-on-error', 'do not abort the remote upload when the send fails', false)
+    .option('--keep-on-error', 'do not abort the remote upload when the send fails or is interrupted: it stays resumable', false)
     .option('--restart', 'discard an unfinished upload of this file (from the journal) and start anew', false)
     .option('--redeliver', 'send the message although an earlier attempt may have arrived (its delivery is uncertain)', false);
   addJournalOptions(command, { optOut: true });
@@ -57,7 +57,8 @@ export function sendCommand(): Command {
         '    genesys-upload send report.pdf --to +353861234567 --text "Your report"\n' +
         '  genesys-upload send big.zip --to ops@example.com --base-url http://127.0.0.1:8080 --json\n' +
         '\nResume: progress is journalled (see --state-dir). Run the same command again after a crash,\n' +
-        'Ctrl-C or network failure and it continues; a send that was delivered prints its earlier result.\n' +
+        'a network failure, or Ctrl-C with --keep-on-error, and it continues where it stopped (Ctrl-C\n' +
+        'alone aborts the remote upload). A send that was delivered prints its earlier result.\n' +
         'A message whose answer was lost is never re-sent by itself (see --redeliver).\n' +
         '\nExit status: 0 delivered, 2 usage/config (also: delivery uncertain, decide with --redeliver),\n' +
         '3 authentication/permission, 4 rejected by the platform, 5 integrity (also: the file changed\n' +
