@@ -5,8 +5,8 @@
  * Every wait is bounded by a timeout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds } from './proc-stats.js';
 import { REPORT_PREFIX, type WorkerFailure, type WorkerReport } from './self-measure.js';
 
 /** The project root: `--import tsx` resolves from here, and so do the worker paths. */
@@ -124,7 +124,7 @@ export async function startServer(args: string[], timeoutMs: number): Promise<Ru
   });
   // Keep draining stdout so a chatty server never blocks on a full pipe.
   child.stdout?.resume();
-  return { url, pid, cpuSeconds: () => readCpuSeconds(pid), stop: () => stopChild(child) };
+  return { url, pid, cpuSeconds: () => cpuSeconds(pid), stop: () => stopChild(child) };
 }
 
 /** Ends one child: SIGTERM, then SIGKILL if it has not exited within 3 s. */
@@ -140,18 +140,4 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 /** Ends every child this benchmark started and has not yet seen exit. */
 export async function stopAll(): Promise<void> {
   await Promise.all([...live].map(stopChild));
-}
-
-/** Clock ticks per second for /proc/<pid>/stat times; 100 on every mainstream Linux. */
-const CLOCK_TICKS = 100;
-
-function readCpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
 }

@@ -21,7 +21,7 @@ import { writeTestFile } from '../lib/make-file.js';
 import { formatSize, GiB, MiB } from '../lib/sizes.js';
 import { parseServeBenchArgs, USAGE, type ServeBenchOptions } from './args.js';
 import { waitForJobEnd, type JobView } from './job-events.js';
-import { cpuSeconds, peakRssMiB, rssMiB } from './proc-stats.js';
+import { cpuSeconds, peakRssMiB, rssMiB } from '../lib/proc-stats.js';
 import { renderChecks, renderServeTable, serveTargets, type ServeMeasurements } from './report.js';
 import { startServiceProcess, stopServices, type ServiceProcess } from './service-process.js';
 import { tusUpload } from './tus-client.js';

@@ -22,6 +22,8 @@ export class ProgressReporter {
   #startedAt = 0;
   #retries = 0;
   #lastMilestone = -1;
+  /** Bytes a resume found already stored: counted as done, but not as sent, so the rate stays true. */
+  #skipped = 0;
 
   constructor(options: ProgressOptions = {}) {
     this.#stream = options.stream ?? process.stderr;
@@ -46,6 +48,7 @@ export class ProgressReporter {
         this.#startBar();
         break;
       case 'segment-stored':
+        if (event.skipped) this.#skipped += event.size;
         this.#update(event.bytesStored);
         break;
       case 'retry':
@@ -116,7 +119,7 @@ export class ProgressReporter {
 
   #payload(bytesStored: number): { sent: string; rate: string; eta: string; retries: number } {
     const elapsed = Math.max(0.001, (this.#now() - this.#startedAt) / 1000);
-    const rate = bytesStored / elapsed;
+    const rate = Math.max(0, bytesStored - this.#skipped) / elapsed;
     const eta = rate > 0 ? (this.#total - bytesStored) / rate : Number.NaN;
     return {
       sent: `${formatBytes(bytesStored)}/${formatBytes(this.#total)}`,
