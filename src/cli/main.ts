@@ -13,6 +13,11 @@ import { EXIT_CODES } from '../errors/exit-codes.js';
 // baseline tier (Liftoff) only must happen before undici is loaded, i.e. before any subcommand's
 // module is imported below. Measured: peak RSS 120 → 87 MiB for a 1 GiB send, same throughput.
 setFlagsFromString('--liftoff-only');
+// The engine allocates little (about a dozen young-generation collections per GiB), but V8 still
+// doubles the young generation after a while, 8–10 MiB of RSS that a long upload never gives back.
+// Keeping it at its start size costs no measurable CPU. Measured: 4 GiB send 95.6 → 85.4 MiB.
+// (--max-semi-space-size would do it too, but V8 reads that one only at start-up.)
+setFlagsFromString('--semi-space-growth-factor=1');
 
 // Each subcommand's module is loaded only when it runs (all of them for the top-level help), so
 // that `send` does not carry the emulator's code and dependencies in its memory.
