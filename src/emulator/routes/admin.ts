@@ -11,6 +11,11 @@
  *   DELETE /__emulator/faults/{id}    204, or 404
  *   GET    /__emulator/clock          {"now": epoch ms}
  *   POST   /__emulator/clock          {"advanceMs": n} → {"now": epoch ms}
+ *
+ * A body must be declared `Content-Type: application/json` (415 otherwise), on every method that
+ * carries one. A web page can send a cross-origin "simple" request (text/plain, form types) with
+ * no preflight; refusing those keeps any page a developer visits from injecting faults into, or
+ * reconfiguring, an emulator running on their machine.
  */
 import { ConfigError } from '../../errors/index.js';
 import type { RequestContext } from '../http/context.js';
@@ -20,7 +25,33 @@ import type { Services } from '../services.js';
 import { applySettingsPatch, redactSettings } from '../settings.js';
 import { buildState } from '../state-view.js';
 
+/** `application/json`, with or without parameters (charset), in any letter case. */
+function isJsonType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return (header.split(';')[0] ?? '').trim().toLowerCase() === 'application/json';
+}
+
+/** True when the request carries (or may carry) a body: a length above 0 or a chunked body. */
+function hasBody(ctx: RequestContext): boolean {
+  const { headers } = ctx.req;
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = Number(headers['content-length'] ?? '0');
+  return !Number.isFinite(length) || length > 0;
+}
+
+/**
+ * Refuses (415) a request to a body-taking route that is not declared JSON, and a body of any
+ * other type on the routes without one. Returns false when it has answered.
+ */
+function acceptBody(ctx: RequestContext, required: boolean): boolean {
+  if (!required && !hasBody(ctx)) return true;
+  if (isJsonType(ctx.req.headers['content-type'])) return true;
+  sendGenesysError(ctx, 415, 'unsupported.media.type', 'The emulator\'s control routes take only Content-Type: application/json.');
+  return false;
+}
+
 async function readAdminJson(ctx: RequestContext): Promise<unknown> {
+  if (!acceptBody(ctx, true)) return undefined;
   const body = await readBody(ctx);
   if (!body.ok) {
     if (body.reason === 'too-large') sendGenesysError(ctx, 413, 'too.large', 'The request body is larger than 1 MiB.');
@@ -48,6 +79,7 @@ export async function getConfig(ctx: RequestContext, env: Services): Promise<voi
 }
 
 export async function patchConfig(ctx: RequestContext, env: Services): Promise<void> {
+  if (!acceptBody(ctx, true)) return;
   const body = await readBody(ctx);
   if (!body.ok) {
     if (body.reason === 'too-large') sendGenesysError(ctx, 413, 'too.large', 'The request body is larger than 1 MiB.');
@@ -80,11 +112,13 @@ export async function postFaults(ctx: RequestContext, env: Services): Promise<vo
 }
 
 export async function deleteFaults(ctx: RequestContext, env: Services): Promise<void> {
+  if (!acceptBody(ctx, false)) return;
   env.faults.clear();
   send(ctx, 204, {});
 }
 
 export async function deleteFault(ctx: RequestContext, env: Services, params: Record<string, string>): Promise<void> {
+  if (!acceptBody(ctx, false)) return;
   if (!env.faults.remove(params.faultId ?? '')) return sendGenesysError(ctx, 404, 'not.found', 'No fault rule with this id.');
   send(ctx, 204, {});
 }
