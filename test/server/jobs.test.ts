@@ -202,7 +202,7 @@ test('a message whose answer was lost is not sent again by a retry, unless the o
     const id = jobIdOf(uploadUrl);
     const first = (await followJob(t.url, id, terminal)).at(-1)!.data;
     assert.equal(first.state, 'failed');
-    assert.equal(first.error?.code, 'delivery.uncertain');
+    assert.equal(first.error?.code, 'delivery.answer_lost');
     assert.equal(emulator.state().messages.length, 1, 'the message did arrive; only its answer was lost');
 
     assert.equal((await http(`${t.url}/api/jobs/${id}/retry`, { method: 'POST' })).status, 202);
