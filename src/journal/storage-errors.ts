@@ -4,7 +4,8 @@
  * operating system's reason; so the state directory is probed for it (EROFS, EACCES, ENOENT). Each
  * becomes an error with a stable code that names the state directory, the real cause and the way
  * out: exit 2 for what the user must fix (a full or read-only disk), 6 for what passes by itself
- * (the database busy past its timeout). Anything else is passed through untouched.
+ * (the database busy past its timeout). Anything else is passed through untouched (openJournal
+ * reports a path that cannot be a directory, ENOTDIR, as journal.open).
  */
 import { accessSync, constants } from 'node:fs';
 import { ConfigError, TransientError, UploadError } from '../errors/index.js';
@@ -71,8 +72,9 @@ export function journalStorageError(error: unknown, stateDir: string, file: stri
   const readOnly = code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code?.startsWith('SQLITE_READONLY') === true || code?.startsWith('SQLITE_CANTOPEN_') === true;
   // better-sqlite3 throws a plain TypeError (no code) when the directory does not exist.
   const noDir = code === undefined && error instanceof Error && /directory does not exist/.test(error.message);
-  if (readOnly || noDir || (code !== undefined && code in OS_WORDS)) {
-    const os = code !== undefined && code in OS_WORDS ? code : osCause(stateDir, file);
+  const osDenied = code === 'EROFS' || code === 'EACCES' || code === 'EPERM';
+  if (readOnly || noDir || osDenied) {
+    const os = osDenied ? code : osCause(stateDir, file);
     const cause = [os === undefined ? undefined : describe(os), sqlite].filter((c) => c !== undefined).join('; ') || 'not writable';
     return new ConfigError('journal.not_writable', `The resume journal in ${stateDir} cannot be written (${cause}). ${WAY_OUT}`, {
       ...options,
