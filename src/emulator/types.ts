@@ -2,6 +2,9 @@
  * The emulator's public shapes: its settings, fault rules and state view. Shared by the emulator
  * itself, its CLI, its admin routes under /__emulator/, and the tests. PROTOCOL.md section 9.
  */
+import type { WmFaultRule } from './web-messaging/faults.js';
+import type { WebMessagingSettings } from './web-messaging/settings.js';
+import type { WebMessagingView } from './web-messaging/view.js';
 
 export type Permission = 'files:upload' | 'messaging:guest' | 'messaging:send';
 
@@ -33,6 +36,8 @@ export interface EmulatorSettings {
   apiRateLimit: { requests: number; windowSeconds: number };
   /** Storage request-rate limit per upload, requests per second; 0 = unlimited (default). */
   storageRateLimitPerSecond: number;
+  /** Web Messaging guest API: deployments and limits (docs/emulator-web-messaging.md). */
+  webMessaging: WebMessagingSettings;
 }
 
 /** Routes that fault rules and counters name. */
@@ -47,7 +52,11 @@ export type EmulatorRoute =
   | 'content'
   | 'guest'
   | 'message'
-  | 'message-get';
+  | 'message-get'
+  /** Web Messaging: the pre-signed attachment PUT, its download GET, the guest history route. */
+  | 'wm-upload'
+  | 'wm-download'
+  | 'wm-history';
 
 export type FaultAction =
   /** Answer `status` at once (with Retry-After `retryAfter` seconds on 429/503), body unread. */
@@ -128,6 +137,8 @@ export interface EmulatorState {
   /** True once any storage (segment) request carried an Authorization header. */
   storageAuthorizationSeen: boolean;
   requestLog: RequestLogEntry[];
+  /** Web Messaging conversations as an agent sees them (never a guest token). */
+  webMessaging: WebMessagingView;
 }
 
 /** What startEmulator() returns. */
@@ -143,6 +154,8 @@ export interface EmulatorHandle {
   clearFaults(): void;
   /** Move the emulator's clock forward (token/URL expiry, rate windows) without waiting. */
   advanceClock(ms: number): void;
+  /** Web Messaging socket-side fault rules (PUT faults are FaultRules on route `wm-upload`). */
+  webMessaging: { addFault(rule: WmFaultRule): string; clearFaults(): void; faults(): WmFaultRule[] };
   close(): Promise<void>;
 }
 
