@@ -25,7 +25,7 @@ import { JsonWriter } from './store/json-writer.js';
 import { RecordStore } from './store/records.js';
 import { UploadStore } from './store/uploads.js';
 import { TokenIssuer } from './tokens.js';
-import type { EmulatorHandle, EmulatorSettings, FaultRule, StartEmulatorOptions } from './types.js';
+import type { EmulatorHandle, EmulatorSettings, EmulatorSettingsInput, FaultRule, StartEmulatorOptions } from './types.js';
 import { handleClientError } from './client-error.js';
 import { WebMessaging } from './web-messaging/service.js';
 
@@ -124,7 +124,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       dataDir,
       state: () => buildState(env),
       settings: () => structuredClone(settings),
-      configure: (patch: Partial<EmulatorSettings>) => {
+      configure: (patch: EmulatorSettingsInput) => {
         settings = applySettingsPatch(settings, patch);
       },
       addFault: (rule: FaultRule) => faults.add(rule),

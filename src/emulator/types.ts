@@ -3,7 +3,7 @@
  * itself, its CLI, its admin routes under /__emulator/, and the tests. PROTOCOL.md section 9.
  */
 import type { WmFaultRule } from './web-messaging/faults.js';
-import type { WebMessagingSettings } from './web-messaging/settings.js';
+import type { WebMessagingSettings, WebMessagingSettingsInput } from './web-messaging/settings.js';
 import type { WebMessagingView } from './web-messaging/view.js';
 
 export type Permission = 'files:upload' | 'messaging:guest' | 'messaging:send';
@@ -87,7 +87,10 @@ export interface FaultRule {
   probability?: number;
 }
 
-export interface StartEmulatorOptions extends Partial<EmulatorSettings> {
+/** Settings as options and patches give them (Web Messaging deployments with defaults filled in). */
+export type EmulatorSettingsInput = Partial<Omit<EmulatorSettings, 'webMessaging'>> & { webMessaging?: WebMessagingSettingsInput };
+
+export interface StartEmulatorOptions extends EmulatorSettingsInput {
   host?: string; // default 127.0.0.1
   port?: number; // default 0 in-process (the CLI defaults to 8080)
   /** Persist uploads, segments, files, guests, messages here; default: a fresh temp dir removed on close(). */
@@ -149,7 +152,7 @@ export interface EmulatorHandle {
   dataDir: string;
   state(): EmulatorState;
   settings(): EmulatorSettings;
-  configure(patch: Partial<EmulatorSettings>): void;
+  configure(patch: EmulatorSettingsInput): void;
   addFault(rule: FaultRule): string;
   clearFaults(): void;
   /** Move the emulator's clock forward (token/URL expiry, rate windows) without waiting. */

@@ -11,7 +11,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Clock } from '../clock.js';
 import { FixedWindowLimiter } from '../rate-limits.js';
 import { handleFrame } from './actions.js';
-import { event, type Frame } from './frames.js';
+import { event, stringError, type Frame } from './frames.js';
 import { WmFaultRegistry } from './faults.js';
 import type { WmAttachment, WmConnection, WmMessage, WmSession } from './model.js';
 import type { WebMessagingDeployment, WebMessagingSettings } from './settings.js';
@@ -81,7 +81,13 @@ export class WebMessaging {
     this.#connections.add(conn);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const text = isBinary ? undefined : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
-      handleFrame(this, conn, text);
+      try {
+        handleFrame(this, conn, text);
+      } catch (error) {
+        // A bug of ours must not take the emulator down: say so on stderr and answer like a server error.
+        process.stderr.write(`genesys emulator: web messaging frame failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        this.send(conn, stringError(500, 'Request failed.', undefined));
+      }
     });
     ws.on('close', () => this.#forget(conn));
     ws.on('error', () => this.#forget(conn));
@@ -176,7 +182,12 @@ export class WebMessaging {
   later(ms: number, work: () => void): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      if (!this.#closed) work();
+      if (this.#closed) return;
+      try {
+        work();
+      } catch (error) {
+        process.stderr.write(`genesys emulator: web messaging event failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      }
     }, ms);
     this.#timers.add(timer);
   }

@@ -35,6 +35,12 @@ export interface WebMessagingLimits {
   historyPerSessionPerMinute: number;
 }
 
+/** What options, config files and patches may give: every deployment field but `id` is optional. */
+export interface WebMessagingSettingsInput {
+  deployments?: Array<Partial<WebMessagingDeployment> & { id: string }>;
+  limits?: Partial<WebMessagingLimits>;
+}
+
 export interface WebMessagingSettings {
   deployments: WebMessagingDeployment[];
   limits: WebMessagingLimits;
