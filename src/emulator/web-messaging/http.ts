@@ -62,7 +62,7 @@ export async function wmUploadRoute(ctx: RequestContext, env: Services, params: 
     if (received.reason === 'gone') return;
     return sendS3Error(ctx, 400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
   }
-  if (attachment.generation !== generation || attachment.state === 'deleted') {
+  if (!current(wm, attachment, generation)) {
     await unlink(temp).catch(() => undefined); // a newer onAttachment or a delete overtook this PUT
     return sendS3Error(ctx, 404, 'NoSuchKey', 'The specified key does not exist.');
   }
@@ -81,7 +81,7 @@ function scheduleUploadEvent(wm: WebMessaging, attachment: WmAttachment, generat
   const drop = wm.faults.take('drop-success') !== undefined;
   const failure = wm.faults.take('upload-failure');
   wm.later(delay, () => {
-    if (!session || attachment.generation !== generation) return;
+    if (!session || !current(wm, attachment, generation)) return;
     const timestamp = new Date(wm.clock.now()).toISOString();
     let verdict: { errorCode: number; errorMessage: string } | undefined;
     if (attachment.storedSize !== attachment.fileSize) {
@@ -109,12 +109,21 @@ function scheduleUploadEvent(wm: WebMessaging, attachment: WmAttachment, generat
   });
 }
 
+/** Still the attachment this PUT was for: not deleted, not asked for again with the same id since. */
+function current(wm: WebMessaging, attachment: WmAttachment, generation: number): boolean {
+  return wm.attachments.get(attachment.id) === attachment && attachment.generation === generation && attachment.state !== 'deleted';
+}
+
 export async function wmDownloadRoute(ctx: RequestContext, env: Services, params: Record<string, string>): Promise<void> {
   const attachment = checkSignature(ctx, env.webMessaging, 'GET', params.attachmentId ?? '');
   if (!attachment) return;
   if (attachment.state !== 'uploaded' || attachment.path === undefined) return sendS3Error(ctx, 404, 'NoSuchKey', 'The specified key does not exist.');
   const size = attachment.storedSize ?? 0;
   ctx.status = 200;
+  if (ctx.loseResponse) {
+    ctx.req.socket.destroy();
+    return;
+  }
   ctx.res.writeHead(200, { ...ctx.headers, 'Content-Type': attachment.fileType, 'Content-Length': size });
   ctx.bytesOut += size;
   await pipeline(createReadStream(attachment.path), ctx.res).catch(() => ctx.res.destroy());

@@ -158,3 +158,30 @@ test('§4 an attachment already sent cannot be deleted', async (t) => {
   const refused = await guest.ask({ action: 'deleteAttachment', attachmentId: id });
   assert.equal(refused.class, 'string');
 });
+
+test('§4 asking again for the same attachmentId issues a new URL and a new verdict', async (t) => {
+  const { emulator, guest } = await session(t);
+  const id = randomUUID();
+  const first = await guest.ask(onAttachmentFrame('a.txt', 'text/plain', 5, id));
+  await put(first.body.url, { ...first.body.headers, 'Content-Type': 'text/plain', 'Content-Length': 3 }, Buffer.from('abc'));
+  assert.equal((await guest.byClass('UploadFailureEvent')).body.errorCode, 4002);
+  emulator.advanceClock(1000); // a new X-Amz-Date: another URL
+  const second = await guest.ask(onAttachmentFrame('a.txt', 'text/plain', 5, id));
+  assert.equal(second.body.attachmentId, id);
+  assert.notEqual(second.body.url, first.body.url);
+  assert.equal(emulator.state().webMessaging.conversations[0]?.attachments[0]?.state, 'pending');
+  const from = guest.frames.length;
+  assert.equal((await put(second.body.url, { ...second.body.headers, 'Content-Type': 'text/plain', 'Content-Length': 5 }, Buffer.from('hello'))).status, 200);
+  await guest.next((f) => f.class === 'UploadSuccessEvent' && f.body.attachmentId === id, 3000, from);
+});
+
+test('§4 the download URL honours fault rules on route wm-download', async (t) => {
+  const { emulator, guest } = await session(t);
+  const id = await upload(guest, 'a.txt', 'text/plain', Buffer.from('hello'));
+  const url = (await guest.ask({ action: 'getAttachment', attachmentId: id })).body.url as string;
+  emulator.addFault({ route: 'wm-download', action: 'status', status: 500 });
+  const failed = await fetch(url);
+  assert.equal(failed.status, 500);
+  assert.match(await failed.text(), /<Code>InternalError<\/Code>/);
+  assert.equal(await (await fetch(url)).text(), 'hello');
+});
