@@ -13,6 +13,7 @@ import type { RecordStore } from './store/records.js';
 import type { UploadStore } from './store/uploads.js';
 import type { TokenIssuer } from './tokens.js';
 import type { EmulatorSettings } from './types.js';
+import type { S3Services } from './s3/call.js';
 
 export interface Services {
   readonly clock: Clock;
@@ -33,4 +34,6 @@ export interface Services {
   readonly closing: AbortSignal;
   /** `http://host:port` as the client addressed us (for pre-signed URLs). */
   origin(ctx: RequestContext): string;
+  /** The S3 endpoint's store and address. */
+  readonly s3: S3Services;
 }

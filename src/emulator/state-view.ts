@@ -2,6 +2,7 @@
 import { segmentsView } from './routes/upload-view.js';
 import type { Services } from './services.js';
 import type { EmulatorState } from './types.js';
+import { buildS3State } from './s3/state.js';
 
 export function buildState(env: Services): EmulatorState {
   return {
@@ -35,5 +36,6 @@ export function buildState(env: Services): EmulatorState {
     })),
     storageAuthorizationSeen: env.stats.storageAuthorizationSeen,
     requestLog: env.stats.log(),
+    s3: buildS3State(env.s3.store, env.settings().s3, env.s3.url(), env.s3.seen),
   };
 }

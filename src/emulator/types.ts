@@ -3,6 +3,8 @@
  * itself, its CLI, its admin routes under /__emulator/, and the tests. PROTOCOL.md section 9.
  */
 
+import type { S3Settings, S3StateView } from './s3/types.js';
+
 export type Permission = 'files:upload' | 'messaging:guest' | 'messaging:send';
 
 export interface EmulatorClient {
@@ -33,6 +35,8 @@ export interface EmulatorSettings {
   apiRateLimit: { requests: number; windowSeconds: number };
   /** Storage request-rate limit per upload, requests per second; 0 = unlimited (default). */
   storageRateLimitPerSecond: number;
+  /** The S3-compatible endpoint (docs/emulator-s3.md). JSON patches may give any subset of it. */
+  s3: S3Settings;
 }
 
 /** Routes that fault rules and counters name. */
@@ -47,7 +51,17 @@ export type EmulatorRoute =
   | 'content'
   | 'guest'
   | 'message'
-  | 'message-get';
+  | 'message-get'
+  // The S3 endpoint (docs/emulator-s3.md).
+  | 's3-create'
+  | 's3-part'
+  | 's3-complete'
+  | 's3-list'
+  | 's3-abort'
+  | 's3-put'
+  | 's3-get'
+  | 's3-head'
+  | 's3-delete';
 
 export type FaultAction =
   /** Answer `status` at once (with Retry-After `retryAfter` seconds on 429/503), body unread. */
@@ -72,6 +86,8 @@ export interface FaultRule {
   afterBytes?: number;
   /** Only segment PUTs for this index (segment/corrupt rules). */
   segmentIndex?: number;
+  /** Only UploadPart requests for this part number (s3-part rules). */
+  partNumber?: number;
   /** Apply to the next N matching requests (default 1 when probability is absent). */
   count?: number;
   /** Apply with this probability (0..1) from the emulator's seeded random source; unlimited count unless `count` is set. */
@@ -86,6 +102,8 @@ export interface StartEmulatorOptions extends Partial<EmulatorSettings> {
   faults?: FaultRule[];
   /** Seed for the fault rules' random source. Default 1. */
   seed?: number;
+  /** Port of the S3 endpoint's own listener (same host). Default 0: any free port. */
+  s3Port?: number;
 }
 
 export interface RouteCounters {
@@ -128,6 +146,8 @@ export interface EmulatorState {
   /** True once any storage (segment) request carried an Authorization header. */
   storageAuthorizationSeen: boolean;
   requestLog: RequestLogEntry[];
+  /** The S3 endpoint: objects and open multipart uploads. */
+  s3: S3StateView;
 }
 
 /** What startEmulator() returns. */
@@ -135,6 +155,8 @@ export interface EmulatorHandle {
   /** `http://HOST:PORT` */
   url: string;
   port: number;
+  /** `http://HOST:PORT` of the S3-compatible endpoint (path-style; its own listener). */
+  s3Url: string;
   dataDir: string;
   state(): EmulatorState;
   settings(): EmulatorSettings;
