@@ -18,7 +18,13 @@ async function create(s3: S3Client, key: string, extra: Record<string, unknown> 
   return out.UploadId;
 }
 
-async function part(s3: S3Client, key: string, uploadId: string, n: number, data: Buffer) {
+interface Sent {
+  PartNumber: number;
+  ETag: string;
+  ChecksumSHA256: string;
+}
+
+async function part(s3: S3Client, key: string, uploadId: string, n: number, data: Buffer): Promise<Sent> {
   const out = await s3.send(
     new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: n, Body: data, ChecksumSHA256: sha256b64(data) }),
   );
@@ -36,7 +42,7 @@ test('17 MiB in 5 MiB parts: composite checksum and multipart ETag as S3 compute
     Metadata: { sha256: sha256hex(data) },
   });
   const sizes = [5 * MiB, 5 * MiB, 5 * MiB, 2 * MiB];
-  const parts = [];
+  const parts: Sent[] = [];
   let offset = 0;
   for (const [i, size] of sizes.entries()) {
     const chunk = data.subarray(offset, offset + size);
@@ -90,7 +96,7 @@ test('exactly 5 MiB, one part; a part size that is not a power of two', async (t
     ['odd', bytes(5 * MiB * 2 + 12345, 3), 5 * MiB + 777],
   ] as const) {
     const uploadId = await create(s3, key);
-    const parts = [];
+    const parts: Sent[] = [];
     for (let n = 1, off = 0; off < data.length; n++, off += partSize) parts.push(await part(s3, key, uploadId, n, data.subarray(off, off + partSize)));
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
     const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -123,7 +129,7 @@ test('ListParts: number, size, ETag and ChecksumSHA256 per part, paginated with 
   const emu = await emulator(t);
   const s3 = client(emu);
   const uploadId = await create(s3, 'paged');
-  const sent = [];
+  const sent: Sent[] = [];
   for (const n of [1, 2, 3, 5, 8]) sent.push(await part(s3, 'paged', uploadId, n, bytes(100 + n, n)));
   const first = await s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: 'paged', UploadId: uploadId, MaxParts: 2 }));
   assert.deepEqual(first.Parts?.map((p) => p.PartNumber), [1, 2]);
