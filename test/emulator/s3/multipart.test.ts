@@ -158,7 +158,7 @@ test('Complete: order, unknown or mismatched parts, missing checksums, parts und
   const uploadId = await create(s3, 'c');
   const p1 = await part(s3, 'c', uploadId, 1, bytes(5 * MiB, 1));
   const p2 = await part(s3, 'c', uploadId, 2, bytes(10, 2));
-  const complete = (Parts: Array<Record<string, unknown>>) =>
+  const complete = (Parts: Array<{ PartNumber: number; ETag?: string; ChecksumSHA256?: string }>) =>
     sdkError(s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'c', UploadId: uploadId, MultipartUpload: { Parts } })));
   assert.equal((await complete([p2, p1])).code, 'InvalidPartOrder');
   assert.equal((await complete([p1, { ...p2, PartNumber: 3 }])).code, 'InvalidPart');
