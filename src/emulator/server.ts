@@ -28,6 +28,7 @@ import { TokenIssuer } from './tokens.js';
 import type { EmulatorHandle, EmulatorSettings, EmulatorSettingsInput, FaultRule, StartEmulatorOptions } from './types.js';
 import { handleClientError } from './client-error.js';
 import { WebMessaging } from './web-messaging/service.js';
+import { S3Store, startS3Listener, type S3Listener } from './s3/index.js';
 
 /** A Host header we are willing to put into a pre-signed URL. */
 const HOST_HEADER = /^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(:\d{1,5})?$/;
@@ -42,6 +43,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   // normal here, not a leak, and each listener is removed when its request ends.
   setMaxListeners(0, closing.signal);
   let server: Server | undefined;
+  let s3Listener: S3Listener | undefined;
   try {
     await mkdir(dataDir, { recursive: true });
     const key = await loadOrCreateInstanceKey(dataDir);
@@ -52,6 +54,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       RecordStore.open<GuestRecord>(join(dataDir, 'guests'), writer),
       RecordStore.open<MessageRecord>(join(dataDir, 'messages'), writer),
     ]);
+    const s3Store = await S3Store.open(join(dataDir, 's3'));
+    let s3Url = '';
     const faults = new FaultRegistry(opts.seed ?? 1);
     faults.addAll(opts.faults ?? []);
     let baseUrl = '';
@@ -80,6 +84,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         const host = ctx.req.headers.host;
         return host !== undefined && HOST_HEADER.test(host) ? `http://${host}` : baseUrl;
       },
+      s3: { store: s3Store, url: () => s3Url, seen: { presigned: 0, headerSigned: 0 } },
     };
 
     const inFlight = new Set<Promise<void>>();
@@ -103,6 +108,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     baseUrl = `http://${host}:${address.port}`;
+    s3Listener = await startS3Listener({ ...env.s3, env, settings: () => settings.s3 }, opts.host ?? '127.0.0.1', opts.s3Port ?? 0);
+    s3Url = s3Listener.url;
+    const s3Running = s3Listener;
 
     let closed: Promise<void> | undefined;
     const close = (): Promise<void> => {
@@ -111,7 +119,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         await webMessaging.close();
         listening.close();
         listening.closeAllConnections();
-        await Promise.allSettled([...inFlight]);
+        await Promise.allSettled([...inFlight, s3Running.close()]);
         await writer.flush();
         if (ownsDir) await rm(dataDir, { recursive: true, force: true });
       })();
@@ -121,6 +129,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return {
       url: baseUrl,
       port: address.port,
+      s3Url,
       dataDir,
       state: () => buildState(env),
       settings: () => structuredClone(settings),
@@ -141,6 +150,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     };
   } catch (error) {
     server?.close();
+    await s3Listener?.close();
     if (ownsDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }

@@ -14,6 +14,7 @@ import type { UploadStore } from './store/uploads.js';
 import type { TokenIssuer } from './tokens.js';
 import type { EmulatorSettings } from './types.js';
 import type { WebMessaging } from './web-messaging/service.js';
+import type { S3Services } from './s3/call.js';
 
 export interface Services {
   readonly clock: Clock;
@@ -36,4 +37,6 @@ export interface Services {
   readonly closing: AbortSignal;
   /** `http://host:port` as the client addressed us (for pre-signed URLs). */
   origin(ctx: RequestContext): string;
+  /** The S3 endpoint's store and address. */
+  readonly s3: S3Services;
 }

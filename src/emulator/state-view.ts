@@ -2,6 +2,7 @@
 import { segmentsView } from './routes/upload-view.js';
 import type { Services } from './services.js';
 import type { EmulatorState } from './types.js';
+import { buildS3State } from './s3/state.js';
 
 export function buildState(env: Services): EmulatorState {
   return {
@@ -36,5 +37,6 @@ export function buildState(env: Services): EmulatorState {
     storageAuthorizationSeen: env.stats.storageAuthorizationSeen,
     requestLog: env.stats.log(),
     webMessaging: env.webMessaging.view(),
+    s3: buildS3State(env.s3.store, env.settings().s3, env.s3.url(), env.s3.seen),
   };
 }

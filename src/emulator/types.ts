@@ -6,6 +6,8 @@ import type { WmFaultRule } from './web-messaging/faults.js';
 import type { WebMessagingSettings, WebMessagingSettingsInput } from './web-messaging/settings.js';
 import type { WebMessagingView } from './web-messaging/view.js';
 
+import type { S3Settings, S3StateView } from './s3/types.js';
+
 export type Permission = 'files:upload' | 'messaging:guest' | 'messaging:send';
 
 export interface EmulatorClient {
@@ -38,6 +40,8 @@ export interface EmulatorSettings {
   storageRateLimitPerSecond: number;
   /** Web Messaging guest API: deployments and limits (docs/emulator-web-messaging.md). */
   webMessaging: WebMessagingSettings;
+  /** The S3-compatible endpoint (docs/emulator-s3.md). JSON patches may give any subset of it. */
+  s3: S3Settings;
 }
 
 /** Routes that fault rules and counters name. */
@@ -56,7 +60,17 @@ export type EmulatorRoute =
   /** Web Messaging: the pre-signed attachment PUT, its download GET, the guest history route. */
   | 'wm-upload'
   | 'wm-download'
-  | 'wm-history';
+  | 'wm-history'
+  // The S3 endpoint (docs/emulator-s3.md).
+  | 's3-create'
+  | 's3-part'
+  | 's3-complete'
+  | 's3-list'
+  | 's3-abort'
+  | 's3-put'
+  | 's3-get'
+  | 's3-head'
+  | 's3-delete';
 
 export type FaultAction =
   /** Answer `status` at once (with Retry-After `retryAfter` seconds on 429/503), body unread. */
@@ -81,6 +95,8 @@ export interface FaultRule {
   afterBytes?: number;
   /** Only segment PUTs for this index (segment/corrupt rules). */
   segmentIndex?: number;
+  /** Only UploadPart requests for this part number (s3-part rules). */
+  partNumber?: number;
   /** Apply to the next N matching requests (default 1 when probability is absent). */
   count?: number;
   /** Apply with this probability (0..1) from the emulator's seeded random source; unlimited count unless `count` is set. */
@@ -98,6 +114,8 @@ export interface StartEmulatorOptions extends EmulatorSettingsInput {
   faults?: FaultRule[];
   /** Seed for the fault rules' random source. Default 1. */
   seed?: number;
+  /** Port of the S3 endpoint's own listener (same host). Default 0: any free port. */
+  s3Port?: number;
 }
 
 export interface RouteCounters {
@@ -142,6 +160,8 @@ export interface EmulatorState {
   requestLog: RequestLogEntry[];
   /** Web Messaging conversations as an agent sees them (never a guest token). */
   webMessaging: WebMessagingView;
+  /** The S3 endpoint: objects and open multipart uploads. */
+  s3: S3StateView;
 }
 
 /** What startEmulator() returns. */
@@ -149,6 +169,8 @@ export interface EmulatorHandle {
   /** `http://HOST:PORT` */
   url: string;
   port: number;
+  /** `http://HOST:PORT` of the S3-compatible endpoint (path-style; its own listener). */
+  s3Url: string;
   dataDir: string;
   state(): EmulatorState;
   settings(): EmulatorSettings;
