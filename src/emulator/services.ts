@@ -2,6 +2,7 @@
  * The emulator's parts, as the route handlers see them. One instance per running emulator.
  */
 import type { Clock } from './clock.js';
+import type { ConversationStore } from './conversations/store.js';
 import type { FaultRegistry } from './faults.js';
 import type { RequestContext } from './http/context.js';
 import type { FixedWindowLimiter } from './rate-limits.js';
@@ -29,6 +30,8 @@ export interface Services {
   readonly apiLimiter: FixedWindowLimiter;
   readonly storageLimiter: FixedWindowLimiter;
   readonly stats: Stats;
+  /** Platform API conversations, their media and messages (conversations/). */
+  readonly conversations: ConversationStore;
   /** Fires when close() begins: stalls end, long work stops. */
   readonly closing: AbortSignal;
   /** `http://host:port` as the client addressed us (for pre-signed URLs). */

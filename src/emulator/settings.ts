@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
-import { DEMO_CLIENT, type EmulatorSettings, type FaultRule, type StartEmulatorOptions } from './types.js';
+import { conversationSettingsPatchSchema, conversationSettingsSchema, defaultConversationSettings, mergeConversationSettings } from './conversations/settings.js';
+import { ALL_PERMISSIONS, DEMO_CLIENT, type EmulatorSettings, type FaultRule, type StartEmulatorOptions } from './types.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -45,6 +46,7 @@ export function defaultSettings(): EmulatorSettings {
     allowedContentTypes: [...DEFAULT_ALLOWED_CONTENT_TYPES],
     apiRateLimit: { requests: 300, windowSeconds: 60 },
     storageRateLimitPerSecond: 0,
+    conversations: defaultConversationSettings(),
   };
 }
 
@@ -65,7 +67,7 @@ const clientSchema = z.strictObject({
     .max(256)
     .refine((s) => !s.includes(':'), { error: 'must not contain ":" (it is the Basic auth user-id)' }),
   secret: z.string().min(1, { error: 'must not be empty' }).max(1024),
-  permissions: z.array(z.enum(['files:upload', 'messaging:guest', 'messaging:send'])),
+  permissions: z.array(z.enum(ALL_PERMISSIONS as [string, ...string[]])),
 });
 
 export const settingsShape = {
@@ -81,18 +83,23 @@ export const settingsShape = {
   allowedContentTypes: z.array(z.string().regex(MEDIA_TYPE, { error: 'each entry must be a type/subtype media type' })),
   apiRateLimit: z.strictObject({ requests: intIn(1, 1_000_000_000), windowSeconds: intIn(1, 86_400) }),
   storageRateLimitPerSecond: intIn(0, 1_000_000),
+  conversations: conversationSettingsSchema,
 };
 
 const settingsPatchSchema = z.strictObject({
   ...settingsShape,
   // A patch may change just one half of the API limit.
   apiRateLimit: z.strictObject({ requests: intIn(1, 1_000_000_000), windowSeconds: intIn(1, 86_400) }).partial(),
+  conversations: conversationSettingsPatchSchema,
 }).partial();
 
 export const faultRuleSchema = z
   .strictObject({
     id: z.string().min(1).max(100).optional(),
-    route: z.enum(['token', 'initiate', 'segment', 'status', 'abort', 'complete', 'file', 'content', 'guest', 'message', 'message-get']),
+    route: z.enum([
+      'token', 'initiate', 'segment', 'status', 'abort', 'complete', 'file', 'content', 'guest', 'message', 'message-get',
+      'conversation', 'conversation-messages', 'media-uploads', 'media-status', 'media-put', 'media-content', 'conversation-send', 'messages-bulk',
+    ]),
     action: z.enum(['status', 'stall', 'reset', 'corrupt', 'lose-response']),
     status: intIn(400, 599).optional(),
     retryAfter: intIn(0, 86_400).optional(),
@@ -108,12 +115,13 @@ export const faultRuleSchema = z
     };
     need(rule.action !== 'status' || rule.status !== undefined, 'is required when action is "status"', 'status');
     need(rule.action !== 'stall' || rule.stallMs !== undefined, 'is required when action is "stall"', 'stallMs');
-    need(rule.action !== 'corrupt' || rule.route === 'segment', 'a "corrupt" rule applies to the segment route only', 'route');
+    need(rule.action !== 'corrupt' || rule.route === 'segment' || rule.route === 'media-put', 'a "corrupt" rule applies to the segment and media-put routes only', 'route');
     need(rule.segmentIndex === undefined || rule.route === 'segment', 'segmentIndex applies to the segment route only', 'segmentIndex');
   });
 
 const optionsSchema = z.strictObject({
   ...settingsShape,
+  conversations: conversationSettingsPatchSchema,
   host: z.string().min(1).max(255),
   port: intIn(0, 65_535),
   dataDir: z.string().min(1),
@@ -143,6 +151,7 @@ export function applySettingsPatch(base: EmulatorSettings, patch: unknown): Emul
     clients: (p.clients ?? base.clients).map((c) => ({ ...c, permissions: [...c.permissions] })),
     allowedContentTypes: [...(p.allowedContentTypes ?? base.allowedContentTypes)],
     apiRateLimit: { ...base.apiRateLimit, ...p.apiRateLimit },
+    conversations: mergeConversationSettings(base.conversations, p.conversations),
   } as EmulatorSettings;
 }
 

@@ -3,7 +3,30 @@
  * itself, its CLI, its admin routes under /__emulator/, and the tests. PROTOCOL.md section 9.
  */
 
-export type Permission = 'files:upload' | 'messaging:guest' | 'messaging:send';
+import type { ConversationSettings, ConversationsState } from './conversations/types.js';
+
+export type Permission =
+  | 'files:upload'
+  | 'messaging:guest'
+  | 'messaging:send'
+  // Platform API conversation media (conversations/):
+  | 'conversation:message:create'
+  | 'conversation:webmessaging:create'
+  | 'conversation:socialmedia:create'
+  | 'conversation:message:view'
+  | 'conversation:webmessaging:view';
+
+/** Every permission the emulator knows, in one place (settings validation, the CLI). */
+export const ALL_PERMISSIONS: readonly Permission[] = Object.freeze([
+  'files:upload',
+  'messaging:guest',
+  'messaging:send',
+  'conversation:message:create',
+  'conversation:webmessaging:create',
+  'conversation:socialmedia:create',
+  'conversation:message:view',
+  'conversation:webmessaging:view',
+] as Permission[]);
 
 export interface EmulatorClient {
   id: string;
@@ -33,6 +56,8 @@ export interface EmulatorSettings {
   apiRateLimit: { requests: number; windowSeconds: number };
   /** Storage request-rate limit per upload, requests per second; 0 = unlimited (default). */
   storageRateLimitPerSecond: number;
+  /** Platform API conversation media (docs/emulator-conversations.md). */
+  conversations: ConversationSettings;
 }
 
 /** Routes that fault rules and counters name. */
@@ -47,7 +72,16 @@ export type EmulatorRoute =
   | 'content'
   | 'guest'
   | 'message'
-  | 'message-get';
+  | 'message-get'
+  // Platform API conversation media (conversations/routes.ts):
+  | 'conversation'
+  | 'conversation-messages'
+  | 'media-uploads'
+  | 'media-status'
+  | 'media-put'
+  | 'media-content'
+  | 'conversation-send'
+  | 'messages-bulk';
 
 export type FaultAction =
   /** Answer `status` at once (with Retry-After `retryAfter` seconds on 429/503), body unread. */
@@ -56,7 +90,7 @@ export type FaultAction =
   | 'stall'
   /** Read `afterBytes` bytes of the request body (default 0), then destroy the socket. */
   | 'reset'
-  /** segment route only: store the segment, then flip a byte of the stored copy. */
+  /** segment route: store the segment, then flip a byte of the stored copy; media-put: store the media, which then fails validation (`invalid`). */
   | 'corrupt'
   /** Handle the request fully (state changes happen), then destroy the socket instead of answering. */
   | 'lose-response';
@@ -127,6 +161,8 @@ export interface EmulatorState {
   messages: Array<{ id: string; guestId: string; to: string[]; text: string; attachments: Array<{ id: string; name: string }>; createdAt: string }>;
   /** True once any storage (segment) request carried an Authorization header. */
   storageAuthorizationSeen: boolean;
+  /** Conversations with their media and messages (the media bytes' SHA-256). */
+  conversations: ConversationsState;
   requestLog: RequestLogEntry[];
 }
 
@@ -150,5 +186,5 @@ export interface EmulatorHandle {
 export const DEMO_CLIENT: Readonly<EmulatorClient> = Object.freeze({
   id: 'demo-client',
   secret: 'demo-secret',
-  permissions: ['files:upload', 'messaging:guest', 'messaging:send'] as Permission[],
+  permissions: [...ALL_PERMISSIONS],
 });
