@@ -7,6 +7,7 @@ export type {
   EmulatorHandle,
   EmulatorRoute,
   EmulatorSettings,
+  EmulatorSettingsPatch,
   EmulatorState,
   FaultAction,
   FaultRule,

@@ -26,7 +26,7 @@ import { JsonWriter } from './store/json-writer.js';
 import { RecordStore } from './store/records.js';
 import { UploadStore } from './store/uploads.js';
 import { TokenIssuer } from './tokens.js';
-import type { EmulatorHandle, EmulatorSettings, FaultRule, StartEmulatorOptions } from './types.js';
+import type { EmulatorHandle, EmulatorSettings, EmulatorSettingsPatch, FaultRule, StartEmulatorOptions } from './types.js';
 import { handleClientError } from './client-error.js';
 
 /** A Host header we are willing to put into a pre-signed URL. */
@@ -119,7 +119,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       dataDir,
       state: () => buildState(env),
       settings: () => structuredClone(settings),
-      configure: (patch: Partial<EmulatorSettings>) => {
+      configure: (patch: EmulatorSettingsPatch) => {
         settings = applySettingsPatch(settings, patch);
       },
       addFault: (rule: FaultRule) => faults.add(rule),

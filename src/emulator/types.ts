@@ -3,7 +3,7 @@
  * itself, its CLI, its admin routes under /__emulator/, and the tests. PROTOCOL.md section 9.
  */
 
-import type { ConversationSettings, ConversationsState } from './conversations/types.js';
+import type { ConversationSettings, ConversationSettingsInput, ConversationsState } from './conversations/types.js';
 
 export type Permission =
   | 'files:upload'
@@ -112,7 +112,11 @@ export interface FaultRule {
   probability?: number;
 }
 
-export interface StartEmulatorOptions extends Partial<EmulatorSettings> {
+/** A settings patch (PATCH /__emulator/config, handle.configure): any subset, nested ones partial too. */
+export type EmulatorSettingsPatch = Partial<Omit<EmulatorSettings, 'conversations'>> & { conversations?: ConversationSettingsInput };
+
+export interface StartEmulatorOptions extends Partial<Omit<EmulatorSettings, 'conversations'>> {
+  conversations?: ConversationSettingsInput;
   host?: string; // default 127.0.0.1
   port?: number; // default 0 in-process (the CLI defaults to 8080)
   /** Persist uploads, segments, files, guests, messages here; default: a fresh temp dir removed on close(). */
@@ -174,7 +178,7 @@ export interface EmulatorHandle {
   dataDir: string;
   state(): EmulatorState;
   settings(): EmulatorSettings;
-  configure(patch: Partial<EmulatorSettings>): void;
+  configure(patch: EmulatorSettingsPatch): void;
   addFault(rule: FaultRule): string;
   clearFaults(): void;
   /** Move the emulator's clock forward (token/URL expiry, rate windows) without waiting. */

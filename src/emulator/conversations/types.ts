@@ -26,6 +26,9 @@ export interface ConversationSettings {
   checkFileSignatures: boolean;
 }
 
+/** What options and patches may give: any subset, the default profile field by field too. */
+export type ConversationSettingsInput = Partial<Omit<ConversationSettings, 'defaultProfile'>> & { defaultProfile?: Partial<ContentProfile> };
+
 export type CommunicationState = 'alerting' | 'connected' | 'disconnected';
 
 export interface CommunicationRecord {
