@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Clock } from './clock.js';
+import { ConversationStore } from './conversations/store.js';
 import { dispatch } from './dispatch.js';
 import { FaultRegistry } from './faults.js';
 import type { RequestContext } from './http/context.js';
@@ -56,6 +57,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ]);
     const s3Store = await S3Store.open(join(dataDir, 's3'));
     let s3Url = '';
+    const conversations = await ConversationStore.open(join(dataDir, 'conversations'), writer, key);
     const faults = new FaultRegistry(opts.seed ?? 1);
     faults.addAll(opts.faults ?? []);
     let baseUrl = '';
@@ -79,6 +81,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       apiLimiter: new FixedWindowLimiter(),
       storageLimiter: new FixedWindowLimiter(),
       stats: new Stats(),
+      conversations,
       closing: closing.signal,
       origin: (ctx: RequestContext) => {
         const host = ctx.req.headers.host;

@@ -2,6 +2,7 @@
  * The emulator's parts, as the route handlers see them. One instance per running emulator.
  */
 import type { Clock } from './clock.js';
+import type { ConversationStore } from './conversations/store.js';
 import type { FaultRegistry } from './faults.js';
 import type { RequestContext } from './http/context.js';
 import type { FixedWindowLimiter } from './rate-limits.js';
@@ -32,7 +33,9 @@ export interface Services {
   readonly storageLimiter: FixedWindowLimiter;
   readonly stats: Stats;
   /** The Web Messaging guest API (socket, attachments, history). */
-  readonly webMessaging: WebMessaging;
+  readonly webMessaging: WebMessaging
+  /** Platform API conversations, their media and messages (conversations/). */
+  readonly conversations: ConversationStore;
   /** Fires when close() begins: stalls end, long work stops. */
   readonly closing: AbortSignal;
   /** `http://host:port` as the client addressed us (for pre-signed URLs). */

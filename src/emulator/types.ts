@@ -8,7 +8,30 @@ import type { WebMessagingView } from './web-messaging/view.js';
 
 import type { S3Settings, S3StateView } from './s3/types.js';
 
-export type Permission = 'files:upload' | 'messaging:guest' | 'messaging:send';
+import type { ConversationSettings, ConversationSettingsInput, ConversationsState } from './conversations/types.js';
+
+export type Permission =
+  | 'files:upload'
+  | 'messaging:guest'
+  | 'messaging:send'
+  // Platform API conversation media (conversations/):
+  | 'conversation:message:create'
+  | 'conversation:webmessaging:create'
+  | 'conversation:socialmedia:create'
+  | 'conversation:message:view'
+  | 'conversation:webmessaging:view';
+
+/** Every permission the emulator knows, in one place (settings validation, the CLI). */
+export const ALL_PERMISSIONS: readonly Permission[] = Object.freeze([
+  'files:upload',
+  'messaging:guest',
+  'messaging:send',
+  'conversation:message:create',
+  'conversation:webmessaging:create',
+  'conversation:socialmedia:create',
+  'conversation:message:view',
+  'conversation:webmessaging:view',
+] as Permission[]);
 
 export interface EmulatorClient {
   id: string;
@@ -41,7 +64,9 @@ export interface EmulatorSettings {
   /** Web Messaging guest API: deployments and limits (docs/emulator-web-messaging.md). */
   webMessaging: WebMessagingSettings;
   /** The S3-compatible endpoint (docs/emulator-s3.md). JSON patches may give any subset of it. */
-  s3: S3Settings;
+  s3: S3Settings
+  /** Platform API conversation media (docs/emulator-conversations.md). */
+  conversations: ConversationSettings;
 }
 
 /** Routes that fault rules and counters name. */
@@ -70,7 +95,16 @@ export type EmulatorRoute =
   | 's3-put'
   | 's3-get'
   | 's3-head'
-  | 's3-delete';
+  | 's3-delete'
+  // Platform API conversation media (conversations/routes.ts):
+  | 'conversation'
+  | 'conversation-messages'
+  | 'media-uploads'
+  | 'media-status'
+  | 'media-put'
+  | 'media-content'
+  | 'conversation-send'
+  | 'messages-bulk';
 
 export type FaultAction =
   /** Answer `status` at once (with Retry-After `retryAfter` seconds on 429/503), body unread. */
@@ -79,7 +113,7 @@ export type FaultAction =
   | 'stall'
   /** Read `afterBytes` bytes of the request body (default 0), then destroy the socket. */
   | 'reset'
-  /** segment route only: store the segment, then flip a byte of the stored copy. */
+  /** segment route: store the segment, then flip a byte of the stored copy; media-put: store the media, which then fails validation (`invalid`). */
   | 'corrupt'
   /** Handle the request fully (state changes happen), then destroy the socket instead of answering. */
   | 'lose-response';
@@ -103,8 +137,17 @@ export interface FaultRule {
   probability?: number;
 }
 
-/** Settings as options and patches give them (Web Messaging deployments with defaults filled in). */
-export type EmulatorSettingsInput = Partial<Omit<EmulatorSettings, 'webMessaging'>> & { webMessaging?: WebMessagingSettingsInput };
+/**
+ * Settings as options and patches give them (PATCH /__emulator/config, handle.configure): any
+ * subset; Web Messaging deployments with defaults filled in, nested conversation settings partial.
+ */
+export type EmulatorSettingsInput = Partial<Omit<EmulatorSettings, 'webMessaging' | 'conversations'>> & {
+  webMessaging?: WebMessagingSettingsInput;
+  conversations?: ConversationSettingsInput;
+};
+
+/** A settings patch: the same shape as the input. */
+export type EmulatorSettingsPatch = EmulatorSettingsInput;
 
 export interface StartEmulatorOptions extends EmulatorSettingsInput {
   host?: string; // default 127.0.0.1
@@ -157,6 +200,8 @@ export interface EmulatorState {
   messages: Array<{ id: string; guestId: string; to: string[]; text: string; attachments: Array<{ id: string; name: string }>; createdAt: string }>;
   /** True once any storage (segment) request carried an Authorization header. */
   storageAuthorizationSeen: boolean;
+  /** Conversations with their media and messages (the media bytes' SHA-256). */
+  conversations: ConversationsState;
   requestLog: RequestLogEntry[];
   /** Web Messaging conversations as an agent sees them (never a guest token). */
   webMessaging: WebMessagingView;
@@ -188,5 +233,5 @@ export interface EmulatorHandle {
 export const DEMO_CLIENT: Readonly<EmulatorClient> = Object.freeze({
   id: 'demo-client',
   secret: 'demo-secret',
-  permissions: ['files:upload', 'messaging:guest', 'messaging:send'] as Permission[],
+  permissions: [...ALL_PERMISSIONS],
 });
