@@ -12,10 +12,12 @@
  *   GET    /__emulator/clock          {"now": epoch ms}
  *   POST   /__emulator/clock          {"advanceMs": n} → {"now": epoch ms}
  *
- * A body must be declared `Content-Type: application/json` (415 otherwise), on every method that
- * carries one. A web page can send a cross-origin "simple" request (text/plain, form types) with
- * no preflight; refusing those keeps any page a developer visits from injecting faults into, or
- * reconfiguring, an emulator running on their machine.
+ * Every control route under /__emulator/ (these, and the Web Messaging and conversation ones)
+ * goes through acceptAdminBody (dispatch.ts): POST, PUT and PATCH must be declared
+ * `Content-Type: application/json`, with or without a body, and any other method that carries a
+ * body too (415 otherwise). A web page can send a cross-origin "simple" request (POST with
+ * text/plain, a form type, or no body) with no preflight; refusing those keeps any page a
+ * developer visits from injecting faults into, or reconfiguring, an emulator on their machine.
  */
 import { ConfigError } from '../../errors/index.js';
 import type { RequestContext } from '../http/context.js';
@@ -39,11 +41,15 @@ function hasBody(ctx: RequestContext): boolean {
   return !Number.isFinite(length) || length > 0;
 }
 
+/** Methods a browser can send cross-origin without a preflight carry a body by nature: always JSON. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
 /**
- * Refuses (415) a request to a body-taking route that is not declared JSON, and a body of any
- * other type on the routes without one. Returns false when it has answered.
+ * Refuses (415) an admin request that is not declared JSON: POST/PUT/PATCH always, other methods
+ * when they carry a body. Returns false when it has answered.
  */
-function acceptBody(ctx: RequestContext, required: boolean): boolean {
+export function acceptAdminBody(ctx: RequestContext): boolean {
+  const required = BODY_METHODS.has((ctx.req.method ?? '').toUpperCase());
   if (!required && !hasBody(ctx)) return true;
   if (isJsonType(ctx.req.headers['content-type'])) return true;
   sendGenesysError(ctx, 415, 'unsupported.media.type', 'The emulator\'s control routes take only Content-Type: application/json.');
@@ -51,7 +57,6 @@ function acceptBody(ctx: RequestContext, required: boolean): boolean {
 }
 
 async function readAdminJson(ctx: RequestContext): Promise<unknown> {
-  if (!acceptBody(ctx, true)) return undefined;
   const body = await readBody(ctx);
   if (!body.ok) {
     if (body.reason === 'too-large') sendGenesysError(ctx, 413, 'too.large', 'The request body is larger than 1 MiB.');
@@ -79,7 +84,6 @@ export async function getConfig(ctx: RequestContext, env: Services): Promise<voi
 }
 
 export async function patchConfig(ctx: RequestContext, env: Services): Promise<void> {
-  if (!acceptBody(ctx, true)) return;
   const body = await readBody(ctx);
   if (!body.ok) {
     if (body.reason === 'too-large') sendGenesysError(ctx, 413, 'too.large', 'The request body is larger than 1 MiB.');
@@ -112,13 +116,11 @@ export async function postFaults(ctx: RequestContext, env: Services): Promise<vo
 }
 
 export async function deleteFaults(ctx: RequestContext, env: Services): Promise<void> {
-  if (!acceptBody(ctx, false)) return;
   env.faults.clear();
   send(ctx, 204, {});
 }
 
 export async function deleteFault(ctx: RequestContext, env: Services, params: Record<string, string>): Promise<void> {
-  if (!acceptBody(ctx, false)) return;
   if (!env.faults.remove(params.faultId ?? '')) return sendGenesysError(ctx, 404, 'not.found', 'No fault rule with this id.');
   send(ctx, 204, {});
 }

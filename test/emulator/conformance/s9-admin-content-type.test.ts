@@ -62,3 +62,27 @@ describe('section 9: control routes refuse bodies that are not application/json'
     assert.equal(res.status, 200, res.text);
   });
 });
+
+describe('every /__emulator/ control route, not only section 9', () => {
+  test('Web Messaging faults and the conversation controls refuse simple requests too (a bodyless POST included)', async (t) => {
+    const emu = await emulatorFor(t);
+    const created = await http<{ id: string; participants: Array<{ communicationId: string }> }>(`${emu.url}/__emulator/conversations`, { method: 'POST', json: {} });
+    assert.equal(created.status, 201, created.text);
+    const conv = created.json;
+    const communication = conv.participants[0]?.communicationId ?? '';
+    const calls: Array<[string, string, string | undefined, string | undefined]> = [
+      ['POST', '/__emulator/web-messaging/faults', 'text/plain', '{"action":"drop-success"}'],
+      ['POST', '/__emulator/conversations', 'application/x-www-form-urlencoded', '{}'],
+      ['PUT', `/__emulator/conversations/${conv.id}/profile`, 'text/plain', '{"maxBytes":1}'],
+      // A form or no-cors fetch can POST with no body and no type: still refused.
+      ['POST', `/__emulator/conversations/${conv.id}/communications/${communication}/disconnect`, undefined, undefined],
+    ];
+    for (const [method, path, type, body] of calls) {
+      const headers: Record<string, string> = type === undefined ? {} : { 'content-type': type };
+      const res = await http(`${emu.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+      assert.equal(res.status, 415, `${method} ${path}: ${res.status} ${res.text}`);
+    }
+    const view = await http<{ participants: Array<{ state: string }> }>(`${emu.url}/__emulator/conversations/${conv.id}`);
+    assert.ok(view.json.participants.every((p) => p.state !== 'disconnected'), 'nothing was disconnected');
+  });
+});
