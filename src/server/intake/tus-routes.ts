@@ -245,6 +245,8 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
       if (!name.startsWith('access-control-') && name !== 'content-length') headers[name] = value;
     });
     if (request.method === 'OPTIONS') headers['tus-checksum-algorithm'] = CHECKSUM_ALGORITHMS.join(',');
+    // The job store was unavailable (tus-intake.ts): the client may try again shortly.
+    if (response.status === 503 && !response.headers.has('retry-after')) headers['retry-after'] = '5';
     const id = idOf(request, response);
     const offsetHeader = response.headers.get('upload-offset');
     if (id !== undefined && response.ok && offsetHeader !== null) {
