@@ -162,13 +162,16 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
     try {
       return await (checksummed ? locks.run(id, work) : work());
     } finally {
-      if (context.createdId !== undefined && reply.statusCode >= 300) {
-        // The creation failed after its job was recorded (its body broke off, was too long, the
-        // disk failed): no orphan job or spool file stays behind.
-        logger.info({ job: context.createdId, step: 'intake-create-failed', status: reply.statusCode }, 'creation failed; its job is removed');
-        await intake.discard(context.createdId);
-      }
+      if (context.createdId !== undefined && reply.statusCode >= 300) await discardCreated(context, reply.statusCode);
     }
+  };
+
+  /** The creation failed after its job was recorded (its body broke off, was too long, the disk failed): no orphan stays behind. */
+  const discardCreated = async (context: IntakeRequestContext, status: number): Promise<void> => {
+    const id = context.createdId!;
+    context.createdId = undefined;
+    logger.info({ job: id, step: 'intake-create-failed', status }, 'creation failed; its job is removed');
+    await intake.discard(id);
   };
 
   const handleAdmitted = async (request: FastifyRequest, reply: FastifyReply, id: string | undefined, context: IntakeRequestContext): Promise<FastifyReply> => {
@@ -214,6 +217,10 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
         }
       }
       const response = await intake.handle(webRequest(request, body, overrides), context);
+      if (!response.ok && context.createdId !== undefined) {
+        // Before answering: a client that sees the refusal must not find the job afterwards.
+        await discardCreated(context, response.status);
+      }
       return await forward(request, reply, response);
     } catch (error) {
       // A client that goes away mid-chunk is normal for a resumable protocol: nothing to answer.
