@@ -81,8 +81,8 @@ Only requests whose Host is a loopback name, the bound address or a --public-hos
 
 Examples:
   genesys-upload serve --emulator --port 0                # a demo with the embedded emulator
-  GENESYS_REGION=mypurecloud.ie GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… \\
-    genesys-upload serve --host 0.0.0.0 --state-dir /var/lib/gu/state --spool-dir /var/lib/gu/spool \\
+  GENESYS_REGION=mypurecloud.ie GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… ${API_KEYS_ENV}=… \\
+    genesys-upload serve --host 0.0.0.0 --public-host uploads.example.com --state-dir /var/lib/gu/state --spool-dir /var/lib/gu/spool \\
     --max-size 2GiB --allowed-types application/pdf,image/* --cors-origin https://app.example.com
 
 Stdout carries one line, the URL, once listening. Logs are JSON on stderr.
