@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Clock } from './clock.js';
+import { ConversationStore } from './conversations/store.js';
 import { dispatch } from './dispatch.js';
 import { FaultRegistry } from './faults.js';
 import type { RequestContext } from './http/context.js';
@@ -25,8 +26,9 @@ import { JsonWriter } from './store/json-writer.js';
 import { RecordStore } from './store/records.js';
 import { UploadStore } from './store/uploads.js';
 import { TokenIssuer } from './tokens.js';
-import type { EmulatorHandle, EmulatorSettings, FaultRule, StartEmulatorOptions } from './types.js';
+import type { EmulatorHandle, EmulatorSettings, EmulatorSettingsInput, FaultRule, StartEmulatorOptions } from './types.js';
 import { handleClientError } from './client-error.js';
+import { WebMessaging } from './web-messaging/service.js';
 import { S3Store, startS3Listener, type S3Listener } from './s3/index.js';
 
 /** A Host header we are willing to put into a pre-signed URL. */
@@ -55,11 +57,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ]);
     const s3Store = await S3Store.open(join(dataDir, 's3'));
     let s3Url = '';
+    const conversations = await ConversationStore.open(join(dataDir, 'conversations'), writer, key);
     const faults = new FaultRegistry(opts.seed ?? 1);
     faults.addAll(opts.faults ?? []);
     let baseUrl = '';
+    const clock = new Clock();
+    const webMessaging = new WebMessaging({ clock, settings: () => settings.webMessaging, dir: join(dataDir, 'web-messaging'), instanceKey: key });
     const env: Services = {
-      clock: new Clock(),
+      webMessaging,
+      clock,
       settings: () => settings,
       setSettings: (next: EmulatorSettings) => {
         settings = next;
@@ -75,6 +81,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       apiLimiter: new FixedWindowLimiter(),
       storageLimiter: new FixedWindowLimiter(),
       stats: new Stats(),
+      conversations,
       closing: closing.signal,
       origin: (ctx: RequestContext) => {
         const host = ctx.req.headers.host;
@@ -90,6 +97,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       void work.finally(() => inFlight.delete(work));
     });
     server.on('clientError', handleClientError);
+    server.on('upgrade', (req, socket, head: Buffer) => {
+      if (!webMessaging.handleUpgrade(req, socket, head, baseUrl)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     const listening = server;
     await new Promise<void>((done, fail) => {
       listening.once('error', fail);
@@ -109,6 +119,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const close = (): Promise<void> => {
       closed ??= (async () => {
         closing.abort();
+        await webMessaging.close();
         listening.close();
         listening.closeAllConnections();
         await Promise.allSettled([...inFlight, s3Running.close()]);
@@ -125,13 +136,18 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       dataDir,
       state: () => buildState(env),
       settings: () => structuredClone(settings),
-      configure: (patch: Partial<EmulatorSettings>) => {
+      configure: (patch: EmulatorSettingsInput) => {
         settings = applySettingsPatch(settings, patch);
       },
       addFault: (rule: FaultRule) => faults.add(rule),
       clearFaults: () => faults.clear(),
       advanceClock: (ms: number) => {
         env.clock.advance(ms);
+      },
+      webMessaging: {
+        addFault: (rule) => webMessaging.faults.addAll([rule])[0] ?? '',
+        clearFaults: () => webMessaging.faults.clear(),
+        faults: () => webMessaging.faults.list(),
       },
       close,
     };

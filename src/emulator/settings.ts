@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
+import { defaultWebMessagingSettings, webMessagingSchema } from './web-messaging/settings.js';
 import { defaultS3Settings, mergeS3Settings, redactS3Settings, s3SettingsPatchSchema, s3SettingsSchema } from './s3/settings.js';
-import { DEMO_CLIENT, type EmulatorSettings, type FaultRule, type StartEmulatorOptions } from './types.js';
+import { conversationSettingsPatchSchema, conversationSettingsSchema, defaultConversationSettings, mergeConversationSettings } from './conversations/settings.js';
+import { ALL_PERMISSIONS, DEMO_CLIENT, type EmulatorSettings, type FaultRule, type StartEmulatorOptions } from './types.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -46,7 +48,9 @@ export function defaultSettings(): EmulatorSettings {
     allowedContentTypes: [...DEFAULT_ALLOWED_CONTENT_TYPES],
     apiRateLimit: { requests: 300, windowSeconds: 60 },
     storageRateLimitPerSecond: 0,
+    webMessaging: defaultWebMessagingSettings(),
     s3: defaultS3Settings(),
+    conversations: defaultConversationSettings(),
   };
 }
 
@@ -67,7 +71,7 @@ const clientSchema = z.strictObject({
     .max(256)
     .refine((s) => !s.includes(':'), { error: 'must not contain ":" (it is the Basic auth user-id)' }),
   secret: z.string().min(1, { error: 'must not be empty' }).max(1024),
-  permissions: z.array(z.enum(['files:upload', 'messaging:guest', 'messaging:send'])),
+  permissions: z.array(z.enum(ALL_PERMISSIONS as [string, ...string[]])),
 });
 
 export const settingsShape = {
@@ -83,7 +87,9 @@ export const settingsShape = {
   allowedContentTypes: z.array(z.string().regex(MEDIA_TYPE, { error: 'each entry must be a type/subtype media type' })),
   apiRateLimit: z.strictObject({ requests: intIn(1, 1_000_000_000), windowSeconds: intIn(1, 86_400) }),
   storageRateLimitPerSecond: intIn(0, 1_000_000),
+  webMessaging: webMessagingSchema,
   s3: s3SettingsSchema,
+  conversations: conversationSettingsSchema,
 };
 
 const settingsPatchSchema = z.strictObject({
@@ -91,13 +97,13 @@ const settingsPatchSchema = z.strictObject({
   // A patch may change just one half of the API limit.
   apiRateLimit: z.strictObject({ requests: intIn(1, 1_000_000_000), windowSeconds: intIn(1, 86_400) }).partial(),
   s3: s3SettingsPatchSchema,
+  conversations: conversationSettingsPatchSchema,
 }).partial();
 
 export const faultRuleSchema = z
   .strictObject({
     id: z.string().min(1).max(100).optional(),
-    route: z.enum(['token', 'initiate', 'segment', 'status', 'abort', 'complete', 'file', 'content', 'guest', 'message', 'message-get',
-      's3-create', 's3-part', 's3-complete', 's3-list', 's3-abort', 's3-put', 's3-get', 's3-head', 's3-delete']),
+    route: z.enum(['token', 'initiate', 'segment', 'status', 'abort', 'complete', 'file', 'content', 'guest', 'message', 'message-get', 'wm-upload', 'wm-download', 'wm-history', 's3-create', 's3-part', 's3-complete', 's3-list', 's3-abort', 's3-put', 's3-get', 's3-head', 's3-delete', 'conversation', 'conversation-messages', 'media-uploads', 'media-status', 'media-put', 'media-content', 'conversation-send', 'messages-bulk']),
     action: z.enum(['status', 'stall', 'reset', 'corrupt', 'lose-response']),
     status: intIn(400, 599).optional(),
     retryAfter: intIn(0, 86_400).optional(),
@@ -114,13 +120,14 @@ export const faultRuleSchema = z
     };
     need(rule.action !== 'status' || rule.status !== undefined, 'is required when action is "status"', 'status');
     need(rule.action !== 'stall' || rule.stallMs !== undefined, 'is required when action is "stall"', 'stallMs');
-    need(rule.action !== 'corrupt' || ['segment', 's3-part', 's3-put'].includes(rule.route), 'a "corrupt" rule applies to the segment, s3-part and s3-put routes only', 'route');
+    need(rule.action !== 'corrupt' || ['segment', 's3-part', 's3-put', 'media-put'].includes(rule.route), 'a "corrupt" rule applies to the segment, s3-part, s3-put and media-put routes only', 'route');
     need(rule.partNumber === undefined || rule.route === 's3-part', 'partNumber applies to the s3-part route only', 'partNumber');
     need(rule.segmentIndex === undefined || rule.route === 'segment', 'segmentIndex applies to the segment route only', 'segmentIndex');
   });
 
 const optionsSchema = z.strictObject({
   ...settingsShape,
+  conversations: conversationSettingsPatchSchema,
   host: z.string().min(1).max(255),
   port: intIn(0, 65_535),
   dataDir: z.string().min(1),
@@ -153,6 +160,7 @@ export function applySettingsPatch(base: EmulatorSettings, patch: unknown): Emul
     allowedContentTypes: [...(p.allowedContentTypes ?? base.allowedContentTypes)],
     apiRateLimit: { ...base.apiRateLimit, ...p.apiRateLimit },
     s3: mergeS3Settings(base.s3, p.s3),
+    conversations: mergeConversationSettings(base.conversations, p.conversations),
   } as EmulatorSettings;
 }
 
