@@ -113,6 +113,16 @@ test('faults: 503 SlowDown, a reset mid-part, a stall, and corrupt-after-store o
   const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'rotten' }));
   assert.notEqual(sha256hex(Buffer.from(await got.Body!.transformToByteArray())), sha256hex(data));
 
+  // A lost Complete answer: the object exists; the retried Complete gets the same answer.
+  emu.addFault({ route: 's3-complete', action: 'lose-response' });
+  const listed = await s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: 'f', UploadId }));
+  const parts = (listed.Parts ?? []).slice(0, 1).map((p) => ({ PartNumber: p.PartNumber, ETag: p.ETag, ChecksumSHA256: p.ChecksumSHA256 }));
+  const lost = await sdkError(s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'f', UploadId, MultipartUpload: { Parts: parts } })));
+  assert.equal(lost.status, undefined, `no answer: ${lost.message}`);
+  assert.equal(emu.state().s3.buckets[0]?.objects.find((o) => o.key === 'f')?.size, data.length);
+  const again = await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'f', UploadId, MultipartUpload: { Parts: parts } }));
+  assert.match(again.ChecksumSHA256 ?? '', /-1$/);
+
   const counters = emu.state().counters['s3-part'];
   assert.equal(counters?.statuses['503'], 2);
   assert.ok(emu.state().requestLog.some((e) => e.route === 's3-part' && e.fault === 'reset'));
