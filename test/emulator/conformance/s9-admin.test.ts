@@ -91,7 +91,11 @@ describe('section 9: /__emulator/config', () => {
       const res = await emulatorAdmin.patchConfig(emu.url, patch);
       assert.equal(res.status, 400, `${JSON.stringify(patch)}: ${res.status} ${res.text}`);
     }
-    const broken = await http(`${emu.url}/__emulator/config`, { method: 'PATCH', body: '{"chunkSize":' });
+    const broken = await http(`${emu.url}/__emulator/config`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"chunkSize":',
+    });
     assert.equal(broken.status, 400);
     assert.deepEqual(emu.settings(), before, 'a refused PATCH changes nothing, not even its valid parts');
   });
