@@ -141,14 +141,17 @@ export async function emulatorOptions(flags: EmulatorFlags): Promise<StartEmulat
 
 const HELP_AFTER = `
 The demo client works with no configuration:
-  client id "demo-client", secret "demo-secret", permissions files:upload, messaging:guest,
-  messaging:send. Giving --client replaces it (repeat --client for several clients).
+  client id "demo-client", secret "demo-secret", every permission (files:upload, messaging:guest,
+  messaging:send, and the conversation:* ones of conversation media). Giving --client replaces it
+  (repeat --client for several clients).
 
 One origin serves everything:
   POST /oauth/token                                   OAuth client credentials (Basic auth)
   /api/v2/files/uploads…, /api/v2/files/…             uploads, status, complete, files
   /api/v2/conversations/messaging/{guests,messages}    guests and messages
   PUT /storage/uploads/{uploadId}?X-Amz-…             the pre-signed segment URL
+  /api/v2/conversations/{id}, …/messages/{id}/…        conversation media (docs/emulator-conversations.md)
+  PUT /storage/conversation-media/{mediaId}?X-Amz-…    the pre-signed media URL
 
 Emulator controls (never part of a real org), JSON (POST/PUT/PATCH need Content-Type: application/json):
   GET    /__emulator/state             counters per route, uploads, segments, files, messages, request log
@@ -157,6 +160,7 @@ Emulator controls (never part of a real org), JSON (POST/PUT/PATCH need Content-
   GET    /__emulator/faults            the live fault rules
   POST   /__emulator/faults            add a rule or an array of rules → {"ids": [...]}
   DELETE /__emulator/faults[/ID]       remove all rules, or one
+  POST   /__emulator/conversations     make a conversation (customer + agent) → its ids
   GET    /__emulator/clock             {"now": epoch ms}
   POST   /__emulator/clock             {"advanceMs": 3600000} moves token/URL expiry and rate windows
 
@@ -166,7 +170,9 @@ An S3-compatible endpoint (path-style) listens on its own port (--s3-port, defau
   and how to change keys, buckets or the flavor with --config / PATCH {"s3": {…}}: docs/emulator-s3.md).
 
 Fault rules: {"route": token|initiate|segment|status|abort|complete|file|content|guest|message|message-get
-  |s3-create|s3-part|s3-complete|s3-list|s3-abort|s3-put|s3-get|s3-head|s3-delete,
+  |s3-create|s3-part|s3-complete|s3-list|s3-abort|s3-put|s3-get|s3-head|s3-delete
+  |conversation|conversation-messages|media-uploads|media-status|media-put|media-content|conversation-send|messages-bulk
+  |wm-upload|wm-download|wm-history,
   "action": status|stall|reset|corrupt|lose-response, "status": 503, "retryAfter": 2, "stallMs": 5000,
   "afterBytes": 1000, "segmentIndex": 3, "partNumber": 2, "count": 2, "probability": 0.1}
 

@@ -35,23 +35,41 @@ export interface TusRouteDeps {
   store: { get(id: string): Job | undefined };
 }
 
-/** One chunk at a time per upload: a promise chain per id. */
+/**
+ * One checksummed chunk (or offset query) at a time per upload: a promise chain per id. A newer
+ * request supersedes the one still spooling (like @tus/server's own lock: the older request is
+ * most likely from a connection the client already gave up on); one already appending its
+ * verified chunk is waited for, so the newcomer sees the offset that append produced.
+ */
 class UploadLocks {
   readonly #tails = new Map<string, Promise<void>>();
-  async run<T>(id: string, work: () => Promise<T>): Promise<T> {
+  readonly #spooling = new Map<string, AbortController>();
+  async run<T>(id: string, takeOver: boolean, work: (supersede: AbortSignal) => Promise<T>): Promise<T> {
+    if (takeOver) this.#spooling.get(id)?.abort(new Superseded());
     const previous = this.#tails.get(id) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
     const tail = previous.then(() => mine);
     this.#tails.set(id, tail);
     await previous;
+    const controller = new AbortController();
+    this.#spooling.set(id, controller);
     try {
-      return await work();
+      return await work(controller.signal);
     } finally {
+      if (this.#spooling.get(id) === controller) this.#spooling.delete(id);
       release();
       if (this.#tails.get(id) === tail) this.#tails.delete(id);
     }
   }
+  /** The holder of `id` is past spooling: it is waited for, not superseded. */
+  appending(id: string, signal: AbortSignal): void {
+    for (const [key, controller] of this.#spooling) if (key === id && controller.signal === signal) this.#spooling.delete(id);
+  }
+}
+
+class Superseded extends Error {
+  override readonly name = 'Superseded';
 }
 
 const METHODS = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -157,10 +175,12 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
         throw error;
       }
     }
-    const checksummed = header(request, 'upload-checksum') !== undefined && method === 'PATCH' && id !== undefined;
-    const work = () => handleAdmitted(request, reply, id, context);
+    // HEAD too (waiting, not taking over): a client that resumes must learn the offset after an
+    // append in progress.
+    const locked = id !== undefined && ((header(request, 'upload-checksum') !== undefined && method === 'PATCH') || method === 'HEAD');
+    const work = (supersede?: AbortSignal) => handleAdmitted(request, reply, id, context, supersede);
     try {
-      return await (checksummed ? locks.run(id, work) : work());
+      return await (locked ? locks.run(id, method === 'PATCH', work) : work());
     } finally {
       if (context.createdId !== undefined && reply.statusCode >= 300) await discardCreated(context, reply.statusCode);
     }
@@ -174,7 +194,13 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
     await intake.discard(id);
   };
 
-  const handleAdmitted = async (request: FastifyRequest, reply: FastifyReply, id: string | undefined, context: IntakeRequestContext): Promise<FastifyReply> => {
+  const handleAdmitted = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string | undefined,
+    context: IntakeRequestContext,
+    supersede?: AbortSignal,
+  ): Promise<FastifyReply> => {
     const method = request.method;
     if (method === 'HEAD' && id !== undefined) {
       const job = deps.store.get(id);
@@ -201,7 +227,15 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
         if (limit !== undefined) {
           const declared = Number(header(request, 'content-length') ?? '0');
           if (declared > limit) return refuse(reply, { status: 413, body: `The chunk is longer than the ${limit} bytes the upload still needs.\n` });
-          const outcome = await spoolAndVerify(request.raw, expected, intake.partialDirectory, limit);
+          let outcome;
+          try {
+            outcome = await spoolAndVerify(request.raw, expected, intake.partialDirectory, limit, supersede);
+          } catch (error) {
+            if (!(supersede?.reason instanceof Superseded)) throw error;
+            logger.info({ job: id, step: 'chunk-superseded', offset: header(request, 'upload-offset') }, 'a newer request for this upload took over; chunk dropped');
+            return refuse(reply, { status: 409, body: 'A newer request for this upload took over; ask for the offset (HEAD) and continue from it.\n' });
+          }
+          if (id !== undefined && supersede !== undefined) locks.appending(id, supersede);
           if (outcome.kind === 'too-large') return refuse(reply, { status: 413, body: `The chunk is longer than the ${limit} bytes the upload still needs.\n` });
           if (outcome.kind === 'mismatch') {
             metrics.intakeChecksumMismatches.inc();
