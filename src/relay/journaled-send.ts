@@ -7,20 +7,20 @@
  */
 import { realpath } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { RejectedError, UploadError } from '../errors/index.js';
+import { UploadError } from '../errors/index.js';
 import type { CallOptions } from '../genesys/api-transport.js';
-import type { UploadStatus } from '../genesys/schemas.js';
 import { resolveRetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
 import { fileChanges } from '../journal/file-identity.js';
 import type { JobKey, Journal, JournalEntry, RecordedDelivery } from '../journal/index.js';
-import { abortRemoteUpload } from '../upload/abort-remote.js';
+import { FilesStore, abortRemoteUpload } from '../destinations/genesys-files/index.js';
+import type { RemoteSession } from '../destinations/destination.js';
 import type { UploadEvent } from '../upload/events.js';
 import type { UploadRecorder } from '../upload/recorder.js';
 import { contentTypeFor, validateContentType } from '../upload/content-type.js';
 import { sanitizeFileName } from '../upload/sanitize-file-name.js';
 import { openSourceFile } from '../upload/source-file.js';
-import { uploadFile, type UploadFileResult } from '../upload/upload-file.js';
+import { uploadToFiles, type UploadFileResult } from '../destinations/genesys-files/upload-file.js';
 import { DEFAULT_LANGUAGE, defaultMessageText, deliverFile, type DeliverFileResult } from './deliver-file.js';
 import type { GenesysClient } from './genesys-client.js';
 import { fileChangedError, lockedError, notFoundError, otherTargetError, uncertainAfter, uncertainError, uploadChangedError } from './journal-errors.js';
@@ -144,33 +144,35 @@ async function abandon(run: Run, entry: JournalEntry, reason: string): Promise<v
 }
 
 async function continueUpload(run: Run, entry: JournalEntry, deliveryChanged: boolean): Promise<SendFileResult> {
-  let status: UploadStatus | undefined;
-  try {
-    status = await run.client.status(entry.uploadId, run.callOptions);
-  } catch (error) {
-    if (!(error instanceof RejectedError && error.status === 404)) throw error;
-  }
-  if (status === undefined || status.state === 'aborted') {
-    const reason =
-      status === undefined
-        ? `the server no longer knows upload ${entry.uploadId} (it expired or was removed)`
-        : `upload ${entry.uploadId} was aborted on the server`;
+  const step = {
+    signal: run.options.signal ?? new AbortController().signal,
+    retry: run.callOptions.retry ?? run.client.retryPolicy,
+    emit: (event: UploadEvent) => {
+      if (event.type === 'retry') run.retries++;
+      run.emit(event);
+    },
+  };
+  const file = { fileName: entry.fileName, contentType: entry.contentType, size: entry.file.size };
+  const session = await new FilesStore(run.client).resume({ uploadId: entry.uploadId }, file, step);
+  if (session === undefined) {
+    const reason = `the server no longer knows upload ${entry.uploadId} (it expired, was removed or was aborted)`;
     run.journal.abandon(entry.id, reason);
     run.emit({ type: 'starting-over', journalId: entry.id, uploadId: entry.uploadId, reason });
     return uploadAndDeliver(run, undefined);
   }
   if (deliveryChanged) run.journal.updateDelivery(entry.id, run.delivery);
   run.point(entry.id);
+  const held = [...session.held.values()];
   run.emit({
     type: 'resumed',
     journalId: entry.id,
     uploadId: entry.uploadId,
     phase: 'upload',
-    segmentsOnServer: status.segments.length,
-    bytesOnServer: status.segments.reduce((sum, s) => sum + s.size, 0),
-    totalBytes: status.totalSize,
+    segmentsOnServer: held.length,
+    bytesOnServer: held.reduce((sum, s) => sum + s.size, 0),
+    totalBytes: session.plan.totalSize,
   });
-  return uploadAndDeliver(run, { entry, status });
+  return uploadAndDeliver(run, { entry, session });
 }
 
 async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boolean): Promise<SendFileResult> {
@@ -192,7 +194,7 @@ async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boole
   };
 }
 
-async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; status: UploadStatus } | undefined): Promise<SendFileResult> {
+async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; session: RemoteSession } | undefined): Promise<SendFileResult> {
   const { result, entryId } = await upload(run, resume);
   const delivery = await deliver(run, entryId, result.fileId, result.fileName, undefined);
   return {
@@ -205,15 +207,15 @@ async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; status:
   };
 }
 
-async function upload(run: Run, resume: { entry: JournalEntry; status: UploadStatus } | undefined): Promise<{ result: UploadFileResult; entryId: string }> {
+async function upload(run: Run, resume: { entry: JournalEntry; session: RemoteSession } | undefined): Promise<{ result: UploadFileResult; entryId: string }> {
   const { journal, options, key } = run;
   let entryId = resume?.entry.id;
   let uploadId = resume?.entry.uploadId;
   // The server is the truth: what it holds replaces what the journal remembered.
-  if (resume !== undefined) journal.replaceSegments(resume.entry.id, resume.status.segments);
+  if (resume !== undefined) journal.replaceSegments(resume.entry.id, [...resume.session.held.values()].map((p) => ({ index: p.index, size: p.size, checksum: p.checksum ?? '' })));
   const recorded = (): string => entryId ?? '';
   const recorder: UploadRecorder = {
-    initiated(started) {
+    opened(started) {
       const { identity, fingerprint, plan } = started;
       const created = journal.create({
         file: {
@@ -226,7 +228,7 @@ async function upload(run: Run, resume: { entry: JournalEntry; status: UploadSta
           tailSha256: fingerprint.tailSha256,
         },
         target: { apiUrl: run.client.apiUrl, loginUrl: run.client.loginUrl, clientId: run.client.clientId, description: run.client.target },
-        uploadId: started.uploadId,
+        uploadId: started.id,
         fileName: started.fileName,
         contentType: started.contentType,
         chunkSize: plan.chunkSize,
@@ -238,10 +240,10 @@ async function upload(run: Run, resume: { entry: JournalEntry; status: UploadSta
       run.point(created.id);
     },
     segmentStored: (index, size, checksum) => journal.recordSegment(recorded(), index, size, checksum),
-    completed: (fileId, sha256) => journal.recordCompleted(recorded(), fileId, sha256),
+    completed: (stored) => journal.recordCompleted(recorded(), typeof stored.ref === 'string' ? stored.ref : '', stored.sha256),
   };
   try {
-    const result = await uploadFile(run.client, {
+    const result = await uploadToFiles(run.client, {
       filePath: key.filePath,
       contentType: options.contentType,
       fileName: options.fileName,
@@ -252,9 +254,9 @@ async function upload(run: Run, resume: { entry: JournalEntry; status: UploadSta
       signal: options.signal,
       // The engine keeps the remote upload on failure; what to keep is decided below.
       keepOnError: true,
-      resumeFrom: resume?.status,
+      session: resume?.session,
       recorder,
-      onEvent: (event) => {
+      onEvent: (event: UploadEvent) => {
         if (event.type === 'initiated') uploadId = event.uploadId;
         run.emit(event);
       },

@@ -7,7 +7,7 @@ import { resolveRetryPolicy, type RetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
 import type { Journal } from '../journal/index.js';
 import type { UploadEvent } from '../upload/events.js';
-import { uploadFile } from '../upload/upload-file.js';
+import { uploadFile } from '../destinations/genesys-files/upload-file.js';
 import { deliverFile, validateDelivery } from './deliver-file.js';
 import type { GenesysClient } from './genesys-client.js';
 import { journaledSend } from './journaled-send.js';
