@@ -1,20 +1,20 @@
 /**
  * A send with the resume journal (see resume-decision.ts for what happens when). The job (file +
  * org + client) is locked for the whole run so two processes never interleave; each step is
- * journalled as it becomes true (upload-file.ts, deliver-file.ts), so a crash at any instant
- * leaves a record the next run can continue from. On resume the server's status is the truth:
- * the journal only says which upload to ask about.
+ * journalled as it becomes true (the engine's recorder, then deliver.ts), so a crash at any
+ * instant leaves a record the next run can continue from. On resume the destination's store is
+ * the truth (`Store.resume`): the journal keeps the destination's name and its own JSON state, and
+ * only says which session to ask about. A message whose answer was lost is settled by asking.
  */
 import { realpath } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { UploadError } from '../errors/index.js';
+import { InternalError, UploadError } from '../errors/index.js';
 import { resolveRetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
 import { fileChanges } from '../journal/file-identity.js';
 import type { JobKey, Journal, JournalEntry, RecordedDelivery } from '../journal/index.js';
 import { genesysFilesDestination } from '../destinations/genesys-files/index.js';
 import type { Destination, RemoteSession, StepContext, StoredFile } from '../destinations/destination.js';
-import { InternalError } from '../errors/index.js';
 import type { UploadEvent } from '../upload/events.js';
 import type { UploadRecorder } from '../upload/recorder.js';
 import { contentTypeFor, validateContentType } from '../upload/content-type.js';
