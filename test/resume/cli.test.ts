@@ -151,7 +151,8 @@ test('a file modified since its interrupted upload is refused with exit 5 and --
 test('two sends of one file at once: the second exits 6 with a clear message, the first delivers once', async () => {
   const { file, env } = await fixture();
   const name = file.split('/').at(-1)!;
-  emulator.addFault({ route: 'segment', action: 'stall', stallMs: 1500, count: 1 });
+  // Long enough for a second CLI to start on a loaded machine (1.5 s was not, under load).
+  emulator.addFault({ route: 'segment', action: 'stall', stallMs: 8000, count: 1 });
   const first = runCli(['send', file, '--to', '+15550100'], env);
   await first.waitForStderr(/Uploading /);
   const second = await runCli(['send', file, '--to', '+15550100'], env).done;
