@@ -192,7 +192,7 @@ test('readiness needs a Genesys token; metrics count bytes, segments, retries an
   }
 });
 
-test('a message whose answer was lost is not sent again by a retry, unless the operator says redeliver', async () => {
+test('a message whose answer was lost is settled by asking the platform: delivered once; a retry after a failed ask sends nothing twice', async () => {
   const t = await startTestService();
   try {
     const emulator = t.service.emulator!;
@@ -202,21 +202,25 @@ test('a message whose answer was lost is not sent again by a retry, unless the o
     assert.equal((await patch(uploadUrl, 0, data)).status, 204);
     const id = jobIdOf(uploadUrl);
     const first = (await followJob(t.url, id, terminal)).at(-1)!.data;
-    assert.equal(first.state, 'failed');
-    assert.equal(first.error?.code, 'delivery.answer_lost');
-    assert.equal(emulator.state().messages.length, 1, 'the message did arrive; only its answer was lost');
+    assert.equal(first.state, 'delivered');
+    assert.equal(emulator.state().messages.length, 1, 'the message arrived once; its lost answer was found by asking');
+    assert.equal(first.messageId, emulator.state().messages[0]!.id);
 
-    assert.equal((await http(`${t.url}/api/jobs/${id}/retry`, { method: 'POST' })).status, 202);
-    const second = (await followJob(t.url, id, terminal)).at(-1)!.data;
-    assert.equal(second.state, 'failed');
-    assert.equal(second.error?.code, 'delivery.uncertain');
-    assert.equal(emulator.state().messages.length, 1, 'a plain retry does not send it again');
-
-    assert.equal((await http(`${t.url}/api/jobs/${id}/retry?redeliver=true`, { method: 'POST' })).status, 202);
-    const third = (await followJob(t.url, id, terminal)).at(-1)!.data;
-    assert.equal(third.state, 'delivered');
-    assert.equal(emulator.state().messages.length, 2, 'the operator chose to send it again');
-    assert.equal(emulator.state().uploads.length, 1, 'the file was uploaded once');
+    // The answer lost and the asking refused: the job fails, unsettled; a retry asks again and finds it.
+    emulator.addFault({ route: 'message', action: 'lose-response', count: 1 });
+    emulator.addFault({ route: 'message-get', action: 'status', status: 403, count: 1 });
+    const other = randomBytes(2048);
+    const otherUrl = await createUpload(t.url, other.length, { filename: 'lost-2.bin', to: '+15550100' });
+    assert.equal((await patch(otherUrl, 0, other)).status, 204);
+    const otherId = jobIdOf(otherUrl);
+    const failed = (await followJob(t.url, otherId, terminal)).at(-1)!.data;
+    assert.equal(failed.state, 'failed');
+    assert.equal(emulator.state().messages.length, 2);
+    assert.equal((await http(`${t.url}/api/jobs/${otherId}/retry`, { method: 'POST' })).status, 202);
+    const retried = (await followJob(t.url, otherId, terminal)).at(-1)!.data;
+    assert.equal(retried.state, 'delivered');
+    assert.equal(emulator.state().messages.length, 2, 'a retry does not send it again');
+    assert.equal(retried.messageId, emulator.state().messages.at(-1)!.id);
   } finally {
     await t.close();
   }
