@@ -68,6 +68,7 @@ export const ERROR_CODES = Object.freeze({
   'upload.checksum_mismatch': 'rejected',
   'upload.incomplete': 'rejected',
   'upload.not_open': 'rejected',
+  'upload.resend_unknown': 'rejected',
   // integrity: exit 5
   'demo.sha256_mismatch': 'integrity',
   'integrity.file_changed': 'integrity',
@@ -95,6 +96,7 @@ export const ERROR_CODES = Object.freeze({
   'auth.bad_response': 'internal',
   'internal.job_missing': 'internal',
   'internal.unexpected': 'internal',
+  'journal.entry_incomplete': 'internal',
   'journal.entry_missing': 'internal',
 } as const satisfies Record<string, FailureKind>);
 
