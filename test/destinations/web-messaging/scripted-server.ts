@@ -22,7 +22,7 @@ type Reply = (frame: Record<string, unknown>) => void;
 export interface Script {
   session: Record<string, unknown>;
   /** Return true when the request was handled (the default then does nothing). */
-  onRequest?: (request: Record<string, unknown>, reply: Reply, ws: WebSocket) => boolean;
+  onRequest?: (request: Record<string, unknown>, reply: Reply, ws: WebSocket, next: (reply: Reply) => void) => boolean;
   /** Return an HTTP status to fail the PUT with it, 'reset' to destroy the socket, or undefined. */
   onPut?: (n: number) => number | 'reset' | undefined;
   /** After a good PUT: the event to send ('success' by default), or 'none'. */
@@ -37,6 +37,8 @@ export interface ScriptedServer {
   seen: Seen;
   script: Script;
   sockets: Set<WebSocket>;
+  /** Forgets what was seen and counted (between tests). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -49,7 +51,7 @@ export const DEFAULT_SESSION = {
   maxCustomDataBytes: 2048,
 };
 
-export async function startScriptedServer(): Promise<ScriptedServer> {
+export async function startScriptedServer(options: { autoPong?: boolean } = {}): Promise<ScriptedServer> {
   const seen: Seen = { requests: [], puts: [], upgrades: [], history: [], messages: [] };
   const script: Script = { session: DEFAULT_SESSION };
   const attachments = new Map<string, { ws: WebSocket; fileType: string }>();
@@ -109,6 +111,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
   const wss = new WebSocketServer({
     server: http,
     path: '/v1',
+    autoPong: options.autoPong ?? true,
     verifyClient: (info, done) => {
       seen.upgrades.push({ origin: info.origin === '' ? undefined : info.origin });
       if (script.refuseOrigin !== undefined && info.origin === script.refuseOrigin) done(false, 403);
@@ -123,7 +126,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       const request = JSON.parse(data.toString()) as Record<string, unknown>;
       seen.requests.push(request);
       const reply: Reply = (frame) => ws.send(JSON.stringify({ ...frame, ...(request['tracingId'] !== undefined && frame['tracingId'] === undefined && { tracingId: request['tracingId'] }) }));
-      if (script.onRequest?.(request, reply, ws) === true) return;
+      if (script.onRequest?.(request, reply, ws, (other) => defaultAnswer(request, other, ws)) === true) return;
       defaultAnswer(request, reply, ws);
     });
   });
@@ -161,6 +164,10 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     seen,
     script,
     sockets,
+    reset() {
+      puts = 0;
+      for (const list of Object.values(seen)) (list as unknown[]).length = 0;
+    },
     async close() {
       for (const ws of sockets) ws.terminate();
       wss.close();
