@@ -17,7 +17,7 @@ import { sendMessage, type OutgoingMessage } from './message.js';
 import type { WebMessagingConfig } from './options.js';
 import { checkAttachment, configureSession, type SessionLimits } from './session.js';
 import { WebMessagingSocket } from './socket.js';
-import { uploadAttachment, type AttachmentFile, type UploadedAttachment } from './upload.js';
+import { requestUploadUrl, uploadAttachment, type AttachmentFile, type GrantedUpload, type UploadedAttachment } from './upload.js';
 
 export interface GuestOptions {
   config: WebMessagingConfig;
@@ -103,6 +103,38 @@ export class WebMessagingGuest {
       { socket: this.socket, dispatcher: this.dispatcher, clock: this.clock, random: this.random, policy: this.policy, signal, eventTimeoutMs: this.options.eventTimeoutMs, onRetry: this.options.onRetry },
       file,
     );
+  }
+
+  /**
+   * For a caller that PUTs the bytes itself (the engine, through the destination seam): the
+   * checks, then onAttachment; the returned watch reports the platform's verdict.
+   */
+  async beginAttachment(file: Omit<AttachmentFile, 'filePath'>, signal?: AbortSignal): Promise<GrantedUpload> {
+    const refusal = this.refuses(file);
+    if (refusal !== undefined) throw refusal;
+    return requestUploadUrl(this.socket, file, signal);
+  }
+
+  /** Best effort, never throws: removes an uploaded attachment that will not be sent. */
+  async deleteAttachment(attachmentId: string): Promise<void> {
+    try {
+      if (!this.socket.isOpen) return;
+      await this.socket.request({ action: 'deleteAttachment', attachmentId }, { what: 'delete the attachment', accepts: (f) => f.class === 'AttachmentDeletedResponse', signal: AbortSignal.timeout(5_000) });
+    } catch {
+      // Unsent attachments expire on their own.
+    }
+  }
+
+  get timeSource(): Clock {
+    return this.clock;
+  }
+
+  get eventTimeoutMs(): number {
+    return this.options.eventTimeoutMs ?? 60_000;
+  }
+
+  get deploymentId(): string {
+    return this.options.config.deploymentId;
   }
 
   /** One onMessage. A lost answer throws `webmessaging.connection_lost` / `webmessaging.no_answer`: call `find` then. */

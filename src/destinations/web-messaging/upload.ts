@@ -15,7 +15,7 @@ import { frameError } from './errors.js';
 import { bodyObject, isErrorFrame, isObject, str, type Frame } from './frames.js';
 import { putFile, UrlExpiredError } from './put-file.js';
 import type { WebMessagingSocket } from './socket.js';
-import { UploadWatch } from './upload-watch.js';
+import { UploadWatch, type UploadVerdict } from './upload-watch.js';
 
 export interface AttachmentFile {
   filePath: string;
@@ -69,59 +69,88 @@ export function parsePresignedUrl(frame: Frame): PresignedUrl | undefined {
   return { attachmentId: str(body['attachmentId']), url, headers };
 }
 
+/** An upload URL granted, with the watch for its verdict already running. */
+export interface GrantedUpload {
+  /** The server's id when it named one, else ours. */
+  attachmentId: string;
+  url: string;
+  headers: Record<string, string>;
+  watch: UploadWatch;
+}
+
+/**
+ * Sends onAttachment (the watch starts first) and returns the URL, or throws the mapped
+ * GenerateUrlError; a lost answer throws `webmessaging.connection_lost` / `no_answer`.
+ */
+export async function requestUploadUrl(socket: WebMessagingSocket, file: Omit<AttachmentFile, 'filePath'>, signal?: AbortSignal): Promise<GrantedUpload> {
+  const what = `request an upload URL for "${file.fileName}"`;
+  await socket.ensureOpen(signal);
+  const attachmentId = randomUUID();
+  const watch = new UploadWatch(socket, attachmentId);
+  try {
+    const frame = await socket.request(
+      { action: 'onAttachment', attachmentId, fileName: file.fileName, fileType: file.fileType, fileSize: file.size, errorsAsJson: true },
+      { what, signal, accepts: (f) => f.class === 'PresignedUrlResponse' || f.class === 'GenerateUrlError' },
+    );
+    if (frame.class !== 'PresignedUrlResponse' || isErrorFrame(frame)) throw frameError(frame, { what, fileName: file.fileName, fileType: file.fileType, fileSize: file.size });
+    const presigned = parsePresignedUrl(frame);
+    if (presigned === undefined) throw new InternalError('webmessaging.bad_response', `The platform's answer to ${what} had no usable upload URL.`);
+    if (presigned.attachmentId !== undefined) watch.alsoKnownAs(presigned.attachmentId);
+    return { attachmentId: presigned.attachmentId ?? attachmentId, url: presigned.url, headers: presigned.headers, watch };
+  } catch (error) {
+    watch.stop();
+    throw error;
+  }
+}
+
 export async function uploadAttachment(context: UploadContext, file: AttachmentFile): Promise<UploadedAttachment> {
   const { socket, clock, signal } = context;
   const maxRequests = context.maxRequests ?? 5;
-  const what = `request an upload URL for "${file.fileName}"`;
   let last: UploadError | undefined;
   for (let requests = 1; requests <= maxRequests; requests++) {
     if (last !== undefined) context.onRetry?.({ attempt: requests - 1, delayMs: 0, reason: last.code, route: 'api', code: last.code });
-    await socket.ensureOpen(signal);
-    const attachmentId = randomUUID();
-    const watch = new UploadWatch(socket, attachmentId);
+    let granted: GrantedUpload;
     try {
-      let frame: Frame;
-      try {
-        frame = await socket.request(
-          { action: 'onAttachment', attachmentId, fileName: file.fileName, fileType: file.fileType, fileSize: file.size, errorsAsJson: true },
-          { what, signal, accepts: (f) => f.class === 'PresignedUrlResponse' || f.class === 'GenerateUrlError' },
-        );
-      } catch (error) {
-        if (!isLostAnswer(error)) throw error;
-        last = error as UploadError;
-        continue;
-      }
-      if (frame.class !== 'PresignedUrlResponse' || isErrorFrame(frame)) throw frameError(frame, { what, fileName: file.fileName, fileType: file.fileType, fileSize: file.size });
-      const presigned = parsePresignedUrl(frame);
-      if (presigned === undefined) throw new InternalError('webmessaging.bad_response', `The platform's answer to ${what} had no usable upload URL.`);
-      if (presigned.attachmentId !== undefined) watch.alsoKnownAs(presigned.attachmentId);
+      granted = await requestUploadUrl(socket, file, signal);
+    } catch (error) {
+      if (!isLostAnswer(error)) throw error;
+      last = error as UploadError;
+      continue;
+    }
+    const { watch } = granted;
+    try {
       let sha256: string;
       try {
-        ({ sha256 } = await putFile({ url: presigned.url, headers: presigned.headers, filePath: file.filePath, size: file.size, fileType: file.fileType, dispatcher: context.dispatcher, clock, random: context.random, policy: context.policy, signal, onRetry: (info) => context.onRetry?.({ ...info, route: 'storage' }) }));
+        ({ sha256 } = await putFile({ url: granted.url, headers: granted.headers, filePath: file.filePath, size: file.size, fileType: file.fileType, dispatcher: context.dispatcher, clock, random: context.random, policy: context.policy, signal, onRetry: (info) => context.onRetry?.({ ...info, route: 'storage' }) }));
       } catch (error) {
         if (!(error instanceof UrlExpiredError)) throw error;
         last = error;
         continue;
       }
       const verdict = await watch.wait(clock, context.eventTimeoutMs ?? 60_000, signal);
-      switch (verdict.outcome) {
-        case 'success':
-          return { attachmentId: presigned.attachmentId ?? attachmentId, sha256, downloadUrl: verdict.downloadUrl, requests };
-        case 'failure':
-          throw frameError(verdict.frame, { what: 'store the attachment', fileName: file.fileName, fileType: file.fileType, fileSize: file.size });
-        case 'dropped':
-          if (!isLostAnswer(verdict.error)) throw verdict.error;
-          last = verdict.error;
-          continue;
-        case 'timeout':
-          last = new TransientError('webmessaging.no_upload_event', `The platform did not confirm the upload of "${file.fileName}" within ${Math.round((context.eventTimeoutMs ?? 60_000) / 1000)} s of storing it.`);
-          continue;
-      }
+      if (verdict.outcome === 'success') return { attachmentId: granted.attachmentId, sha256, downloadUrl: verdict.downloadUrl, requests };
+      last = verdictError(verdict, file, context.eventTimeoutMs ?? 60_000);
     } finally {
       watch.stop();
     }
   }
   throw new TransientError('webmessaging.upload_incomplete', `Gave up attaching "${file.fileName}" after ${maxRequests} upload requests; the last problem was: ${last?.message ?? 'unknown'} Try again later.`, { cause: last });
+}
+
+/**
+ * What a verdict other than success means: the platform's refusal is thrown at once (no retry);
+ * a drop or silence is returned, and the upload is requested again.
+ */
+export function verdictError(verdict: Exclude<UploadVerdict, { outcome: 'success' }>, file: { fileName: string; fileType: string; size: number }, timeoutMs: number): UploadError {
+  switch (verdict.outcome) {
+    case 'failure':
+      throw frameError(verdict.frame, { what: 'store the attachment', fileName: file.fileName, fileType: file.fileType, fileSize: file.size });
+    case 'dropped':
+      if (!isLostAnswer(verdict.error)) throw verdict.error;
+      return verdict.error;
+    case 'timeout':
+      return new TransientError('webmessaging.no_upload_event', `The platform did not confirm the upload of "${file.fileName}" within ${Math.round(timeoutMs / 1000)} s of storing it.`);
+  }
 }
 
 /** A request whose answer never came (drop or silence): the upload is simply requested again. */

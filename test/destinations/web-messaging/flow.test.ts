@@ -34,6 +34,7 @@ before(async () => {
   server = await startScriptedServer();
 });
 after(async () => {
+  while (guests.length > 0) await guests.pop()?.close();
   await server.close();
 });
 beforeEach(async () => {
