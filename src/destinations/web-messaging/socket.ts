@@ -15,7 +15,8 @@ import { InterruptedError, RejectedError, TransientError, UploadError } from '..
 import { systemClock, type Clock } from '../../http/clock.js';
 import { connectSocket, describeUrl } from './connect.js';
 import { connectionLost, frameError } from './errors.js';
-import { bodyObject, isErrorFrame, num, parseFrame, type Frame, type Request } from './frames.js';
+import { bodyObject, errorCodeOf, isErrorFrame, num, parseFrame, type Frame, type Request } from './frames.js';
+import { DEFAULT_429_WAIT_MS } from '../../http/retry-after.js';
 import { MESSAGES_PER_SESSION, REQUESTS_PER_CONNECTION, SlidingWindow } from './limits.js';
 
 export interface SocketOptions {
@@ -51,6 +52,13 @@ interface Pending {
   accepts: (frame: Frame) => boolean;
   resolve: (frame: Frame) => void;
   reject: (error: unknown) => void;
+}
+
+/** TooManyRequestsErrorMessage, or any error frame with code 429/4029 (servers vary). */
+export function isTooManyRequests(frame: Frame): boolean {
+  if (frame.class === 'TooManyRequestsErrorMessage') return true;
+  const code = errorCodeOf(frame);
+  return isErrorFrame(frame) && (code === 429 || code === 4029);
 }
 
 const ENDING_EVENTS = new Set(['SessionExpiredEvent', 'SessionClearedEvent', 'LogoutEvent']);
@@ -121,7 +129,9 @@ export class WebMessagingSocket {
         this.attach(ws);
         break;
       } catch (error) {
-        if (!(error instanceof TransientError) || this.clock.now() + delay > deadline) throw error;
+        // The first connection fails fast (a wrong URL should not hang for 5 minutes); a reconnect
+        // is retried as Genesys' clients do.
+        if (!reconnecting || !(error instanceof TransientError) || this.clock.now() + delay > deadline) throw error;
         await this.clock.sleep(delay, signal);
       }
     }
@@ -219,9 +229,9 @@ export class WebMessagingSocket {
       if (options.isMessage === true) await this.messages.acquire(options.signal);
       await this.requests.acquire(options.signal);
       const frame = await this.exchange(request, options);
-      if (frame.class !== 'TooManyRequestsErrorMessage') return frame;
+      if (!isTooManyRequests(frame)) return frame;
       const retryAfter = num(bodyObject(frame)['retryAfter']);
-      const delayMs = Math.max(1, Math.ceil((retryAfter ?? 1) * 1000));
+      const delayMs = Math.max(1, Math.ceil((retryAfter ?? DEFAULT_429_WAIT_MS / 1000) * 1000));
       if (attempt > maxRetries || delayMs > (this.options.maxRetryAfterMs ?? 180_000)) throw frameError(frame, { what: options.what });
       this.options.onRetry?.({ action: request.action, attempt, delayMs });
       await this.clock.sleep(delayMs, options.signal);

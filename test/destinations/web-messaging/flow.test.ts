@@ -43,6 +43,7 @@ beforeEach(async () => {
   server.script.onPut = undefined;
   server.script.afterPut = undefined;
   server.script.refuseOrigin = undefined;
+  server.script.failUpgrades = undefined;
   server.script.session = DEFAULT_SESSION;
   server.reset();
   clock = new ManualClock();
@@ -309,4 +310,38 @@ test('an integrity verdict (UploadFailureEvent 4002) is exit 5', async () => {
   await clock.nextSleep(60_000);
   for (const ws of server.sockets) ws.send(JSON.stringify({ type: 'message', class: 'UploadFailureEvent', code: 200, body: { attachmentId: actions('onAttachment')[0]?.['attachmentId'], errorCode: 4002, errorMessage: 'size mismatch' } }));
   await assert.rejects(pending, (e: unknown) => e instanceof IntegrityError && exitCodeFor(e) === 5);
+});
+
+test('the first connection fails fast; a reconnect is retried every 5 s', async () => {
+  const config = resolveWebMessagingOptions({ wsUrl: 'ws://127.0.0.1:9/v1', deploymentId: 'dep-1' });
+  await assert.rejects(WebMessagingGuest.open({ config, clock }), (e: unknown) => e instanceof UploadError && e.code === 'webmessaging.unreachable' && e.kind === 'transient');
+  assert.deepEqual(clock.requested, []);
+  const guest = await open();
+  guest.dropConnection();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  server.script.failUpgrades = 2;
+  const sending = guest.send({ text: 'after two refusals' });
+  await clock.nextSleep(5000);
+  clock.advance(5000);
+  await clock.nextSleep(5000);
+  clock.advance(5000);
+  await sending;
+  assert.equal(guest.connections, 2);
+  assert.equal(server.seen.messages.length, 1);
+});
+
+test('a class "string" 429 is waited out like TooManyRequests (3 s without retryAfter)', async () => {
+  let busy = true;
+  server.script.onRequest = (request, reply) => {
+    if (request['action'] !== 'onMessage' || !busy) return false;
+    busy = false;
+    reply({ type: 'response', class: 'string', code: 429, body: 'Too many requests' });
+    return true;
+  };
+  const guest = await open();
+  const sending = guest.send({ text: 'x' });
+  await clock.nextSleep(3000);
+  clock.advance(3000);
+  await sending;
+  assert.equal(server.seen.messages.length, 1);
 });

@@ -29,6 +29,8 @@ export interface Script {
   afterPut?: (attachmentId: string) => 'success' | 'failure' | 'none';
   /** Origins refused with 403. */
   refuseOrigin?: string;
+  /** The next N upgrades fail with 503. */
+  failUpgrades?: number;
 }
 
 export interface ScriptedServer {
@@ -115,6 +117,10 @@ export async function startScriptedServer(options: { autoPong?: boolean } = {}):
     verifyClient: (info, done) => {
       seen.upgrades.push({ origin: info.origin === '' ? undefined : info.origin });
       if (script.refuseOrigin !== undefined && info.origin === script.refuseOrigin) done(false, 403);
+      else if ((script.failUpgrades ?? 0) > 0) {
+        script.failUpgrades = (script.failUpgrades ?? 0) - 1;
+        done(false, 503);
+      }
       else done(true);
     },
   });
