@@ -45,9 +45,14 @@ export class WebMessagingGuest {
   private readonly ownsDispatcher: boolean;
   private readonly policy: RetryPolicy;
 
-  private constructor(private readonly options: GuestOptions) {
-    this.isNewGuest = options.token === undefined;
-    this.#token = options.token ?? randomUUID();
+  private readonly options: Omit<GuestOptions, 'token'>;
+
+  private constructor(allOptions: GuestOptions) {
+    // The token is kept only in the private field, so inspecting or serialising this object cannot show it.
+    const { token, ...options } = allOptions;
+    this.options = options;
+    this.isNewGuest = token === undefined;
+    this.#token = token ?? randomUUID();
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? systemRandom;
     this.ownsDispatcher = options.dispatcher === undefined;

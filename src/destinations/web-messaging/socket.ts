@@ -82,9 +82,14 @@ export class WebMessagingSocket {
   /** Connections opened so far (1 + reconnects). */
   connections = 0;
 
-  constructor(private readonly options: SocketOptions) {
-    this.#token = options.token;
-    this.clock = options.clock ?? systemClock;
+  private readonly options: Omit<SocketOptions, 'token'>;
+
+  constructor(options: SocketOptions) {
+    // The token is kept only in the private field, so inspecting or serialising this object cannot show it.
+    const { token, ...rest } = options;
+    this.#token = token;
+    this.options = rest;
+    this.clock = rest.clock ?? systemClock;
     this.requests = new SlidingWindow(REQUESTS_PER_CONNECTION, this.clock);
     this.messages = new SlidingWindow(MESSAGES_PER_SESSION, this.clock);
   }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { after, before, beforeEach, test as nodeTest } from 'node:test';
 
 const test = (name: string, fn: () => Promise<void>) => nodeTest(name, { timeout: 8000 }, fn);
@@ -344,4 +345,23 @@ test('a class "string" 429 is waited out like TooManyRequests (3 s without retry
   clock.advance(3000);
   await sending;
   assert.equal(server.seen.messages.length, 1);
+});
+
+test('an existing guest token: no startNew, and the token never shows when the objects are inspected', async () => {
+  const token = 'existing-guest-token-0123456789';
+  const guest = await open({ token });
+  assert.equal(guest.isNewGuest, false);
+  const [configure] = actions('configureSession');
+  assert.equal(configure?.['token'], token);
+  assert.equal(configure?.['startNew'], undefined);
+  await guest.send({ text: 'hello again' });
+  assert.ok(!inspect(guest, { depth: 8, showHidden: false }).includes(token));
+  server.script.onRequest = (request, reply) => {
+    reply({ type: 'response', class: 'string', code: 4010, body: `Attachment ${String(request['action'])} not uploaded` });
+    return true;
+  };
+  await assert.rejects(guest.send({ text: 'x', attachmentId: 'a' }), (e: unknown) => {
+    assertNoToken(e, token);
+    return (e as UploadError).code === 'webmessaging.attachment_not_uploaded';
+  });
 });
