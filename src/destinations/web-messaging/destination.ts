@@ -9,7 +9,7 @@
  * owner-only file, from `guest.tokenForOwnerOnlyFile()`).
  */
 import { createHash } from 'node:crypto';
-import { TransientError } from '../../errors/index.js';
+import { TransientError, UploadError } from '../../errors/index.js';
 import { planSegments, type SegmentPlan } from '../../upload/plan.js';
 import type { Delivery, Destination, FileFacts, JsonValue, Notifier, PartRequest, PartToPut, Receipt, RemoteSession, StepContext, Store, StoredFile, StoredPart } from '../destination.js';
 import { isObject, str } from './frames.js';
@@ -23,6 +23,10 @@ export const WEB_MESSAGING = 'web-messaging';
 const MAX_GRANTS = 5;
 
 class AttachmentSession implements RemoteSession {
+  // id, fileName, contentType and resumed: already what the finalised seam (helper G) asks for.
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly resumed: boolean;
   readonly plan: SegmentPlan;
   readonly held: ReadonlyMap<number, StoredPart>;
   private version = 1;
@@ -34,8 +38,15 @@ class AttachmentSession implements RemoteSession {
     private granted: GrantedUpload | undefined,
     private uploadedId: string | undefined,
   ) {
+    this.fileName = file.fileName;
+    this.contentType = file.contentType;
+    this.resumed = uploadedId !== undefined;
     this.plan = planSegments(file.size, Math.max(1, file.size), 1);
     this.held = uploadedId === undefined ? new Map() : new Map([[0, { index: 0, size: file.size, checksum: undefined }]]);
+  }
+
+  get id(): string {
+    return this.uploadedId ?? this.granted?.attachmentId ?? '';
   }
 
   state(): JsonValue {
@@ -109,8 +120,9 @@ export class WebMessagingDestination implements Destination {
   readonly name = WEB_MESSAGING;
   readonly description: string;
   readonly targetKey: string;
-  readonly store: Store;
-  readonly notifier: Notifier;
+  // The extra members (discard, provablyNotSent, staleIntent) are those of the finalised seam.
+  readonly store: Store & { discard(state: JsonValue): Promise<void> };
+  readonly notifier: Notifier & { provablyNotSent(error: unknown): boolean; staleIntent(error: unknown): boolean };
 
   constructor(readonly guest: WebMessagingGuest, target: string, deploymentId: string) {
     this.description = target;
@@ -133,6 +145,10 @@ export class WebMessagingDestination implements Destination {
         const id = isObject(state) && state['uploaded'] === true ? str(state['attachmentId']) : undefined;
         return id === undefined ? undefined : new AttachmentSession(guest, file, undefined, id);
       },
+      discard: async (state) => {
+        const id = isObject(state) ? str(state['attachmentId']) : undefined;
+        if (id !== undefined) await guest.deleteAttachment(id);
+      },
     };
     this.notifier = {
       name: WEB_MESSAGING,
@@ -147,6 +163,11 @@ export class WebMessagingDestination implements Destination {
         const { messageId } = await guest.send({ text: delivery.text, attachmentId }, step.signal);
         return { messageId, details: attachmentId === undefined ? undefined : { attachmentId } };
       },
+      // An answer from the platform refusing the message proves it was not stored; a lost answer,
+      // an interruption, or an answer we could not read proves nothing.
+      provablyNotSent: (error) => error instanceof UploadError && !isLostAnswer(error) && error.kind !== 'interrupted' && error.kind !== 'internal',
+      // A guest token's conversation does not come back: a new intent would not help.
+      staleIntent: () => false,
       find: async (intent, _delivery, step): Promise<Receipt | undefined> => {
         const query = isObject(intent) ? intent : {};
         const sentAfter = typeof query['sentAfter'] === 'number' ? query['sentAfter'] : undefined;

@@ -174,7 +174,11 @@ export class WebMessagingSocket {
           return;
         }
         ponged = false;
-        ws.ping();
+        try {
+          ws.ping();
+        } catch {
+          return; // the socket is closing: 'close' does the rest
+        }
       }
     };
     loop().catch(() => undefined);

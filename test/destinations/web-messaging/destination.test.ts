@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { request } from 'undici';
+import { RejectedError, TransientError } from '../../../src/errors/index.js';
 import type { Destination, FileFacts, PartToPut, StepContext, StoredFile } from '../../../src/destinations/destination.js';
 import { openWebMessagingDestination } from '../../../src/destinations/web-messaging/destination.js';
 import { resolveWebMessagingOptions } from '../../../src/destinations/web-messaging/options.js';
@@ -33,6 +34,7 @@ const part: PartToPut = { index: 0, start: 0, length: body.length, checksum: `sh
 async function storeOnce(destination: Destination): Promise<StoredFile> {
   const session = await destination.store.open(file, step);
   assert.equal(session.plan.chunks, 1);
+  assert.match((session as unknown as { id: string }).id, /^[0-9a-f-]{36}$/);
   for (let round = 0; round < 3; round++) {
     const put = await session.partRequest(part);
     assert.equal(put.headers['authorization'], undefined);
@@ -67,6 +69,10 @@ test('store and notifier on the seam: one part, the success event, one message; 
     assert.equal(server.seen.messages.length, 1);
     assert.deepEqual(await destination.notifier.find(intent, delivery, step), { messageId: receipt.messageId });
     assert.equal(events[0]?.type, 'initiated');
+    assert.equal(destination.notifier.provablyNotSent(new RejectedError('webmessaging.attachment_not_uploaded', 'x')), true);
+    assert.equal(destination.notifier.provablyNotSent(new TransientError('webmessaging.connection_lost', 'x')), false);
+    assert.equal(destination.notifier.provablyNotSent(new TransientError('webmessaging.no_answer', 'x')), false);
+    assert.equal(destination.notifier.provablyNotSent(new Error('bug')), false);
   } finally {
     await destination.close();
   }
