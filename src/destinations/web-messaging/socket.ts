@@ -140,7 +140,17 @@ export class WebMessagingSocket {
         await this.clock.sleep(delay, signal);
       }
     }
-    if (reconnecting && this.onReconnect !== undefined) await this.onReconnect(signal);
+    if (!reconnecting || this.onReconnect === undefined) return;
+    try {
+      await this.onReconnect(signal);
+    } catch (error) {
+      // An unconfigured connection is no use (the server answers 4007): the next request starts over.
+      const ws = this.ws;
+      this.ws = undefined;
+      this.keepAlive?.abort();
+      ws?.terminate();
+      throw error;
+    }
   }
 
   private attach(ws: WebSocket): void {
