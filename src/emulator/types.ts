@@ -2,8 +2,36 @@
  * The emulator's public shapes: its settings, fault rules and state view. Shared by the emulator
  * itself, its CLI, its admin routes under /__emulator/, and the tests. PROTOCOL.md section 9.
  */
+import type { WmFaultRule } from './web-messaging/faults.js';
+import type { WebMessagingSettings, WebMessagingSettingsInput } from './web-messaging/settings.js';
+import type { WebMessagingView } from './web-messaging/view.js';
 
-export type Permission = 'files:upload' | 'messaging:guest' | 'messaging:send';
+import type { S3Settings, S3StateView } from './s3/types.js';
+
+import type { ConversationSettings, ConversationSettingsInput, ConversationsState } from './conversations/types.js';
+
+export type Permission =
+  | 'files:upload'
+  | 'messaging:guest'
+  | 'messaging:send'
+  // Platform API conversation media (conversations/):
+  | 'conversation:message:create'
+  | 'conversation:webmessaging:create'
+  | 'conversation:socialmedia:create'
+  | 'conversation:message:view'
+  | 'conversation:webmessaging:view';
+
+/** Every permission the emulator knows, in one place (settings validation, the CLI). */
+export const ALL_PERMISSIONS: readonly Permission[] = Object.freeze([
+  'files:upload',
+  'messaging:guest',
+  'messaging:send',
+  'conversation:message:create',
+  'conversation:webmessaging:create',
+  'conversation:socialmedia:create',
+  'conversation:message:view',
+  'conversation:webmessaging:view',
+] as Permission[]);
 
 export interface EmulatorClient {
   id: string;
@@ -33,6 +61,12 @@ export interface EmulatorSettings {
   apiRateLimit: { requests: number; windowSeconds: number };
   /** Storage request-rate limit per upload, requests per second; 0 = unlimited (default). */
   storageRateLimitPerSecond: number;
+  /** Web Messaging guest API: deployments and limits (docs/emulator-web-messaging.md). */
+  webMessaging: WebMessagingSettings;
+  /** The S3-compatible endpoint (docs/emulator-s3.md). JSON patches may give any subset of it. */
+  s3: S3Settings
+  /** Platform API conversation media (docs/emulator-conversations.md). */
+  conversations: ConversationSettings;
 }
 
 /** Routes that fault rules and counters name. */
@@ -47,7 +81,30 @@ export type EmulatorRoute =
   | 'content'
   | 'guest'
   | 'message'
-  | 'message-get';
+  | 'message-get'
+  /** Web Messaging: the pre-signed attachment PUT, its download GET, the guest history route. */
+  | 'wm-upload'
+  | 'wm-download'
+  | 'wm-history'
+  // The S3 endpoint (docs/emulator-s3.md).
+  | 's3-create'
+  | 's3-part'
+  | 's3-complete'
+  | 's3-list'
+  | 's3-abort'
+  | 's3-put'
+  | 's3-get'
+  | 's3-head'
+  | 's3-delete'
+  // Platform API conversation media (conversations/routes.ts):
+  | 'conversation'
+  | 'conversation-messages'
+  | 'media-uploads'
+  | 'media-status'
+  | 'media-put'
+  | 'media-content'
+  | 'conversation-send'
+  | 'messages-bulk';
 
 export type FaultAction =
   /** Answer `status` at once (with Retry-After `retryAfter` seconds on 429/503), body unread. */
@@ -56,7 +113,7 @@ export type FaultAction =
   | 'stall'
   /** Read `afterBytes` bytes of the request body (default 0), then destroy the socket. */
   | 'reset'
-  /** segment route only: store the segment, then flip a byte of the stored copy. */
+  /** segment route: store the segment, then flip a byte of the stored copy; media-put: store the media, which then fails validation (`invalid`). */
   | 'corrupt'
   /** Handle the request fully (state changes happen), then destroy the socket instead of answering. */
   | 'lose-response';
@@ -72,13 +129,27 @@ export interface FaultRule {
   afterBytes?: number;
   /** Only segment PUTs for this index (segment/corrupt rules). */
   segmentIndex?: number;
+  /** Only UploadPart requests for this part number (s3-part rules). */
+  partNumber?: number;
   /** Apply to the next N matching requests (default 1 when probability is absent). */
   count?: number;
   /** Apply with this probability (0..1) from the emulator's seeded random source; unlimited count unless `count` is set. */
   probability?: number;
 }
 
-export interface StartEmulatorOptions extends Partial<EmulatorSettings> {
+/**
+ * Settings as options and patches give them (PATCH /__emulator/config, handle.configure): any
+ * subset; Web Messaging deployments with defaults filled in, nested conversation settings partial.
+ */
+export type EmulatorSettingsInput = Partial<Omit<EmulatorSettings, 'webMessaging' | 'conversations'>> & {
+  webMessaging?: WebMessagingSettingsInput;
+  conversations?: ConversationSettingsInput;
+};
+
+/** A settings patch: the same shape as the input. */
+export type EmulatorSettingsPatch = EmulatorSettingsInput;
+
+export interface StartEmulatorOptions extends EmulatorSettingsInput {
   host?: string; // default 127.0.0.1
   port?: number; // default 0 in-process (the CLI defaults to 8080)
   /** Persist uploads, segments, files, guests, messages here; default: a fresh temp dir removed on close(). */
@@ -86,6 +157,8 @@ export interface StartEmulatorOptions extends Partial<EmulatorSettings> {
   faults?: FaultRule[];
   /** Seed for the fault rules' random source. Default 1. */
   seed?: number;
+  /** Port of the S3 endpoint's own listener (same host). Default 0: any free port. */
+  s3Port?: number;
 }
 
 export interface RouteCounters {
@@ -127,7 +200,13 @@ export interface EmulatorState {
   messages: Array<{ id: string; guestId: string; to: string[]; text: string; attachments: Array<{ id: string; name: string }>; createdAt: string }>;
   /** True once any storage (segment) request carried an Authorization header. */
   storageAuthorizationSeen: boolean;
+  /** Conversations with their media and messages (the media bytes' SHA-256). */
+  conversations: ConversationsState;
   requestLog: RequestLogEntry[];
+  /** Web Messaging conversations as an agent sees them (never a guest token). */
+  webMessaging: WebMessagingView;
+  /** The S3 endpoint: objects and open multipart uploads. */
+  s3: S3StateView;
 }
 
 /** What startEmulator() returns. */
@@ -135,14 +214,18 @@ export interface EmulatorHandle {
   /** `http://HOST:PORT` */
   url: string;
   port: number;
+  /** `http://HOST:PORT` of the S3-compatible endpoint (path-style; its own listener). */
+  s3Url: string;
   dataDir: string;
   state(): EmulatorState;
   settings(): EmulatorSettings;
-  configure(patch: Partial<EmulatorSettings>): void;
+  configure(patch: EmulatorSettingsInput): void;
   addFault(rule: FaultRule): string;
   clearFaults(): void;
   /** Move the emulator's clock forward (token/URL expiry, rate windows) without waiting. */
   advanceClock(ms: number): void;
+  /** Web Messaging socket-side fault rules (PUT faults are FaultRules on route `wm-upload`). */
+  webMessaging: { addFault(rule: WmFaultRule): string; clearFaults(): void; faults(): WmFaultRule[] };
   close(): Promise<void>;
 }
 
@@ -150,5 +233,5 @@ export interface EmulatorHandle {
 export const DEMO_CLIENT: Readonly<EmulatorClient> = Object.freeze({
   id: 'demo-client',
   secret: 'demo-secret',
-  permissions: ['files:upload', 'messaging:guest', 'messaging:send'] as Permission[],
+  permissions: [...ALL_PERMISSIONS],
 });
