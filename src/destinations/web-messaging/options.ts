@@ -4,9 +4,8 @@
  * https://api.{region}) or an explicit ws(s) URL (the emulator: its REST origin is the same host
  * over http(s)), an optional Origin header, and an optional file holding an existing guest's token.
  * Each error names the setting and what is allowed. The token itself is read by `readGuestToken`
- * and never appears in the config, an error, or output.
+ * (guest-token.ts) and never appears in the config, an error, or output.
  */
-import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../errors/index.js';
 import { GENESYS_REGIONS } from '../../config/regions.js';
 
@@ -104,20 +103,4 @@ function normaliseOrigin(origin: string | undefined): string | undefined {
   return parsed.origin;
 }
 
-export const MAX_GUEST_TOKEN_LENGTH = 2048;
-
-/** Reads an existing guest's token from a file (first line, trimmed). The error never quotes the content. */
-export async function readGuestToken(path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new ConfigError('config.guest_token_file', `--guest-token-file ${path} cannot be read (${typeof code === 'string' ? code : 'error'}).`);
-  }
-  const token = (text.split(/\r?\n/)[0] ?? '').trim();
-  if (token.length < 1 || token.length > MAX_GUEST_TOKEN_LENGTH || /\s/.test(token)) {
-    throw new ConfigError('config.guest_token_file', `--guest-token-file ${path} must hold one guest token (1 to ${MAX_GUEST_TOKEN_LENGTH} characters, no spaces) on its first line.`);
-  }
-  return token;
-}
+export { readGuestToken, writeGuestToken, MAX_GUEST_TOKEN_LENGTH } from './guest-token.js';

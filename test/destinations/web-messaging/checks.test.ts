@@ -1,7 +1,7 @@
 /** Parsing, the pre-upload checks, the error mapping, the limits and the options: no sockets. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, IntegrityError, RejectedError, TransientError, exitCodeFor } from '../../../src/errors/index.js';
@@ -10,7 +10,8 @@ import { errorCodeOf, parseFrame } from '../../../src/destinations/web-messaging
 import { judgeHistory } from '../../../src/destinations/web-messaging/find.js';
 import { SlidingWindow } from '../../../src/destinations/web-messaging/limits.js';
 import { checkText, messageRequest } from '../../../src/destinations/web-messaging/message.js';
-import { readGuestToken, resolveWebMessagingOptions } from '../../../src/destinations/web-messaging/options.js';
+import { resolveWebMessagingOptions } from '../../../src/destinations/web-messaging/options.js';
+import { readGuestToken, writeGuestToken } from '../../../src/destinations/web-messaging/guest-token.js';
 import { putHeaders } from '../../../src/destinations/web-messaging/put-file.js';
 import { checkAttachment, parseSessionResponse, typeAllowed } from '../../../src/destinations/web-messaging/session.js';
 import { parsePresignedUrl } from '../../../src/destinations/web-messaging/upload.js';
@@ -165,4 +166,7 @@ test('options: region or ws URL, deployment id, origin, token file', async () =>
   writeFileSync(join(dir, 'bad'), 'two words-secret\n');
   await assert.rejects(readGuestToken(join(dir, 'bad')), (e: unknown) => e instanceof ConfigError && !e.message.includes('secret'));
   await assert.rejects(readGuestToken(join(dir, 'missing')), (e: unknown) => e instanceof ConfigError && e.message.includes('ENOENT'));
+  await writeGuestToken(join(dir, 'kept'), 'tok-456');
+  assert.equal(statSync(join(dir, 'kept')).mode & 0o777, 0o600);
+  assert.equal(await readGuestToken(join(dir, 'kept')), 'tok-456');
 });

@@ -365,3 +365,14 @@ test('an existing guest token: no startNew, and the token never shows when the o
     return (e as UploadError).code === 'webmessaging.attachment_not_uploaded';
   });
 });
+
+test('a storage refusal (HTTP 400) is not retried and shows no URL signature', async () => {
+  server.script.onPut = () => 400;
+  const guest = await open();
+  await assert.rejects(guest.upload(file), (e: unknown) => {
+    assertNoToken(e, guest.tokenForOwnerOnlyFile());
+    assert.match((e as UploadError).message, /\?\[redacted\]/);
+    return (e as UploadError).code === 'webmessaging.storage_rejected' && exitCodeFor(e) === 4;
+  });
+  assert.equal(server.seen.puts.length, 1);
+});
