@@ -77,7 +77,9 @@ export class WebMessagingGuest {
     const guest = new WebMessagingGuest(options);
     try {
       await guest.socket.ensureOpen(options.signal);
-      guest.limits = await configureSession(guest.socket, options.config.deploymentId, { startNew: guest.isNewGuest, signal: options.signal });
+      // No startNew: a fresh random token is a new conversation already, and an existing token's
+      // conversation is the one to continue.
+      guest.limits = await configureSession(guest.socket, options.config.deploymentId, { signal: options.signal });
     } catch (error) {
       await guest.close();
       throw error;

@@ -55,7 +55,7 @@ export function parseSessionResponse(body: JsonObject): SessionLimits {
   };
 }
 
-/** Sends configureSession (startNew only for a fresh guest) and returns what the session allows. */
+/** Sends configureSession (startNew: end the token's conversation and start another) and returns what the session allows. */
 export async function configureSession(
   socket: WebMessagingSocket,
   deploymentId: string,
