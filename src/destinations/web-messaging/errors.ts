@@ -21,8 +21,8 @@ function options(frame: Frame, code: number | undefined): UploadErrorOptions {
   const attachmentId = str(bodyObject(frame)['attachmentId']);
   return {
     ...(code !== undefined && { remoteCode: String(code) }),
-    ...(frame.code !== undefined && { status: frame.code }),
-    details: { class: frame.class, ...(attachmentId !== undefined && { attachmentId }) },
+    // The outer `code` is informational only (servers vary it), so it is not reported as a status.
+    details: { class: frame.class, ...(frame.code !== undefined && { outerCode: frame.code }), ...(attachmentId !== undefined && { attachmentId }) },
   };
 }
 
