@@ -30,7 +30,7 @@ import type {
 import type { SegmentPlan } from '../../upload/plan.js';
 import type { ConversationClient } from './client.js';
 import type { ConversationEventListener } from './events.js';
-import { findMessage } from './find-message.js';
+import { findMessage, provablyNotSent } from './find-message.js';
 import { checkMedia, type ContentProfile } from './limits.js';
 import { MEDIA_ATTEMPTS } from './media-upload.js';
 import { resolveMediaPoll, waitForMedia, type MediaPollSettings } from './media-status.js';
@@ -84,6 +84,8 @@ export function conversationDestination(options: ConversationDestinationOptions)
 
   class MediaSession implements RemoteSession {
     readonly plan: SegmentPlan;
+    readonly fileName: string;
+    readonly contentType: string;
     readonly held: ReadonlyMap<number, StoredPart>;
     #version = 1;
     #url = '';
@@ -93,7 +95,11 @@ export function conversationDestination(options: ConversationDestinationOptions)
       readonly file: FileFacts,
       public current: SessionState,
       held: ReadonlyMap<number, StoredPart> = new Map(),
+      /** Continued from the journal (`Store.resume`) rather than opened now. */
+      readonly resumed = false,
     ) {
+      this.fileName = file.fileName;
+      this.contentType = file.contentType;
       this.plan = { totalSize: file.size, chunkSize: Math.max(1, file.size), maxChunks: 1, chunks: 1 };
       this.held = held;
     }
@@ -110,6 +116,11 @@ export function conversationDestination(options: ConversationDestinationOptions)
       this.#url = upload.uploadUrl;
       this.#headers = upload.uploadHeaders;
       onEvent?.({ type: 'media-requested', mediaId: upload.id, attempt });
+    }
+
+    /** The current media id (a new media after an expired URL or an `invalid` one). */
+    get id(): string {
+      return this.current.mediaId;
     }
 
     state(): JsonValue {
@@ -170,7 +181,8 @@ export function conversationDestination(options: ConversationDestinationOptions)
     async abort(): Promise<void> {}
   }
 
-  const store: Store = {
+  // `discard` (and the notifier's `provablyNotSent`/`staleIntent`) are what the finalised seam adds.
+  const store: Store & { discard(state: JsonValue): Promise<void> } = {
     name: CONVERSATION_DESTINATION,
     refuses(file) {
       const error = checkMedia({ fileName: file.fileName, size: file.size }, options.contentProfile);
@@ -194,13 +206,18 @@ export function conversationDestination(options: ConversationDestinationOptions)
       }
       // Only a media the platform accepted is worth keeping; anything else is uploaded anew.
       if (status !== 'valid') return undefined;
-      return new MediaSession(file, saved, new Map([[0, { index: 0, size: file.size, checksum: undefined }]]));
+      return new MediaSession(file, saved, new Map([[0, { index: 0, size: file.size, checksum: undefined }]]), true);
     },
+    // Nothing to remove: the contract has no route to delete a media, and an unsent one is harmless.
+    async discard() {},
   };
 
-  const notifier: Notifier = {
+  const notifier: Notifier & { provablyNotSent(error: unknown): boolean; staleIntent(error: unknown): boolean } = {
     name: CONVERSATION_DESTINATION,
     maxText: { length: 2000, unit: 'characters' },
+    provablyNotSent,
+    // A communication that went away is not repaired by preparing anew: the media belongs to it.
+    staleIntent: () => false,
     async prepare(delivery, step) {
       const mediaId = mediaIdOf(delivery);
       // A media is bound to the communication it was uploaded on; a link can go on any connected one.

@@ -5,7 +5,7 @@
  * with exactly our text. Called once per lost answer; the result is the message, `undefined` when
  * it provably is not there, or an error when the platform cannot tell (two messages with our text).
  */
-import { TransientError } from '../../errors/index.js';
+import { TransientError, UploadError } from '../../errors/index.js';
 import type { CallOptions } from '../../genesys/api-transport.js';
 import type { ConversationApi } from './api.js';
 import type { MessageData } from './schemas.js';
@@ -36,4 +36,15 @@ export async function findMessage(api: ConversationApi, key: SentMessageKey, opt
     );
   }
   return same[0];
+}
+
+/**
+ * Whether a failed send proves that no message was created: the platform refused it (4xx) or said
+ * it did not process it (429, 503). A dropped answer, a 500/502/504 or an unreadable 2xx may hide a
+ * message, so those are settled with `find`.
+ */
+export function provablyNotSent(error: unknown): boolean {
+  if (!(error instanceof UploadError) || error.status === undefined) return false;
+  if (error.kind === 'interrupted' || error.kind === 'internal') return false;
+  return error.status === 429 || error.status === 503 || (error.status >= 400 && error.status < 500);
 }

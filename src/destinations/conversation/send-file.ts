@@ -14,7 +14,7 @@ import { sanitizeFileName } from '../../upload/sanitize-file-name.js';
 import type { ConversationClient } from './client.js';
 import { chooseCommunication } from './communication.js';
 import type { ConversationEventListener } from './events.js';
-import { findMessage } from './find-message.js';
+import { findMessage, provablyNotSent } from './find-message.js';
 import { checkMedia, PLATFORM_MAX_MEDIA_BYTES, type ContentProfile } from './limits.js';
 import { callOptions, uploadMedia } from './media-upload.js';
 import { resolveMediaPoll, type MediaPollSettings } from './media-status.js';
@@ -103,8 +103,8 @@ async function sendSettled(
     onEvent?.({ type: 'message-sent', messageId: sent.id, mediaId });
     return sent.id;
   } catch (error) {
-    // Only a transient failure may hide a processed send (a dropped answer, a 5xx after the work).
-    if (!(error instanceof TransientError) || signal?.aborted) throw error;
+    // Only a transient failure may hide a processed send (a dropped answer, a 500 after the work).
+    if (!(error instanceof TransientError) || provablyNotSent(error) || signal?.aborted) throw error;
     const found = await findMessage(client.api, { conversationId, mediaId, text }, call);
     onEvent?.({ type: 'message-settled', found: found !== undefined, messageId: found?.id });
     if (found !== undefined) return found.id;
