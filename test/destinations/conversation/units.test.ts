@@ -149,3 +149,23 @@ test('schemas: lenient readers, bounded, header names checked', () => {
   assert.deepEqual(bulkMessages([{ id: 'a', media: [{ id: 'm1' }] }])[0]?.mediaIds, ['m1']);
   assert.deepEqual(bulkMessages({ entities: [{ id: 'a', textBody: 't' }] })[0]?.textBody, 't');
 });
+
+test('client from settings: a user token needs only the target; otherwise the OAuth client is required', async () => {
+  const { conversationClientFromSettings } = await import('../../../src/destinations/conversation/client.js');
+  const user = parseConversationOptions({ flags: { conversationId: 'c' }, env: { GENESYS_ACCESS_TOKEN: SECRET } });
+  const client = conversationClientFromSettings({ env: { GENESYS_REGION: 'mypurecloud.ie' }, flags: {}, auth: user.auth });
+  try {
+    assert.equal(client.apiUrl, 'https://api.mypurecloud.ie');
+    assert.equal(client.tokenKind, 'user');
+    assert.match(client.target, /user access token from GENESYS_ACCESS_TOKEN/);
+    assert.ok(!client.target.includes(SECRET) && !inspect(client, { depth: 6 }).includes(SECRET));
+  } finally {
+    await client.close();
+  }
+  assert.throws(() => conversationClientFromSettings({ env: {}, flags: { region: 'mypurecloud.ie' }, auth: { kind: 'client-credentials' } }), (e: unknown) => e instanceof ConfigError && e.code === 'config.client_id');
+  assert.throws(() => conversationClientFromSettings({ env: {}, flags: {}, auth: user.auth }), (e: unknown) => e instanceof ConfigError && e.code === 'config.target');
+  const cc = conversationClientFromSettings({ env: { GENESYS_CLIENT_ID: 'id', GENESYS_CLIENT_SECRET: 'sek-ret', GENESYS_BASE_URL: 'http://127.0.0.1:1' }, flags: {}, auth: { kind: 'client-credentials' } });
+  assert.equal(cc.tokenKind, 'client-credentials');
+  assert.ok(!inspect(cc, { depth: 6 }).includes('sek-ret'));
+  await cc.close();
+});
