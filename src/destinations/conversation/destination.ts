@@ -90,6 +90,8 @@ export function conversationDestination(options: ConversationDestinationOptions)
     #version = 1;
     #url = '';
     #headers: Record<string, string> = {};
+    /** The step the session was opened or resumed with: a resumed session asks for a URL with it. */
+    #step: StepContext | undefined;
 
     constructor(
       readonly file: FileFacts,
@@ -106,6 +108,7 @@ export function conversationDestination(options: ConversationDestinationOptions)
 
     /** Requests a (new) media: its id, URL and headers replace the old ones. */
     async request(step: StepContext, attempt: number): Promise<void> {
+      this.#step = step;
       const upload = await client.api.requestMediaUpload(
         conversationId,
         this.current.communicationId,
@@ -127,7 +130,15 @@ export function conversationDestination(options: ConversationDestinationOptions)
       return { ...this.current };
     }
 
+    /** Remembers the step of a resumed session, whose URL is not journalled (it may be needed to PUT again). */
+    adopt(step: StepContext): this {
+      this.#step = step;
+      return this;
+    }
+
     async partRequest(_part: PartToPut): Promise<PartRequest> {
+      // A resumed session has no URL (it is not journalled): the engine sends again, so a new media.
+      if (this.#url === '' && this.#step !== undefined) await this.request(this.#step, this.current.attempt);
       return { url: this.#url, headers: { ...this.#headers }, version: this.#version };
     }
 
@@ -206,7 +217,7 @@ export function conversationDestination(options: ConversationDestinationOptions)
       }
       // Only a media the platform accepted is worth keeping; anything else is uploaded anew.
       if (status !== 'valid') return undefined;
-      return new MediaSession(file, saved, new Map([[0, { index: 0, size: file.size, checksum: undefined }]]), true);
+      return new MediaSession(file, saved, new Map([[0, { index: 0, size: file.size, checksum: undefined }]]), true).adopt(step);
     },
     // Nothing to remove: the contract has no route to delete a media, and an unsent one is harmless.
     async discard() {},

@@ -134,6 +134,11 @@ test('seam: a lost answer is found once; a link goes as text alone; refusals and
     // resume: a valid media is kept (held), an unknown one starts over
     const resumed = await dest.store.resume(session.state(), facts(data), step);
     assert.equal(resumed?.held.has(0), true);
+    assert.equal(resumed?.resumed, true);
+    assert.equal((await store(resumed as RemoteSession, data, step)).sha256, stored.sha256); // held: straight to complete
+    const mediaBefore = server.media.length;
+    const again = await resumed?.partRequest({ index: 0, start: 0, length: data.length, checksum: 'sha256:x', checksumBase64: 'x' });
+    assert.match(again?.url ?? '', new RegExp(`/storage/media-${mediaBefore + 1}\\?`)); // a resumed session PUTs to a new media
     assert.equal(await dest.store.resume({ conversationId: 'conv-1', communicationId: AGENT_COMM, mediaId: 'gone', attempt: 1 }, facts(data), step), undefined);
     assert.equal(await dest.store.resume({ nonsense: true }, facts(data), step), undefined);
 
