@@ -12,6 +12,8 @@ export interface ChosenCommunication {
   communicationId: string;
   participantId: string;
   purpose: string | undefined;
+  /** The channel of the communication (webmessaging, sms, whatsapp, open…), when the platform says. */
+  type: string | undefined;
   /** Why this one: the agent's, or the lenient fallback. */
   reason: 'agent' | 'non-customer';
   /** How many connected candidates there were (more than one: the first was taken). */
@@ -43,6 +45,7 @@ export function chooseCommunication(conversation: Conversation): ChosenCommunica
     communicationId: first.communication.id,
     participantId: first.participant.id,
     purpose: first.participant.purpose,
+    type: first.communication.type,
     reason: agents.length > 0 ? 'agent' : 'non-customer',
     candidates: pool.length,
   };

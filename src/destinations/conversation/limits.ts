@@ -57,6 +57,22 @@ function sizeText(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${bytes} bytes (${(bytes / (1024 * 1024)).toFixed(1)} MiB)` : `${bytes} bytes`;
 }
 
+/** `textBody` limits (CONVERSATION-MEDIA.md §3.4): 2000 characters, 765 on SMS. */
+export const MAX_TEXT = 2000;
+export const MAX_SMS_TEXT = 765;
+
+/** Refuses a message text the channel cannot take, before anything is uploaded. */
+export function checkText(text: string, channel: string | undefined): ConfigError | undefined {
+  const sms = channel?.toLowerCase() === 'sms';
+  const limit = sms ? MAX_SMS_TEXT : MAX_TEXT;
+  const length = [...text].length;
+  if (length <= limit) return undefined;
+  return new ConfigError(
+    'config.text',
+    `--text: the message text has ${length} characters; ${sms ? 'an SMS conversation' : 'a conversation message'} takes at most ${limit}. Shorten it.`,
+  );
+}
+
 /** The refusal, or undefined when the file fits what is known. */
 export function checkMedia(file: MediaFacts, profile: ContentProfile | undefined): RejectedError | undefined {
   const name = JSON.stringify(file.fileName);

@@ -15,7 +15,7 @@ import type { ConversationClient } from './client.js';
 import { chooseCommunication } from './communication.js';
 import type { ConversationEventListener } from './events.js';
 import { findMessage, provablyNotSent } from './find-message.js';
-import { checkMedia, PLATFORM_MAX_MEDIA_BYTES, type ContentProfile } from './limits.js';
+import { checkMedia, checkText, PLATFORM_MAX_MEDIA_BYTES, type ContentProfile } from './limits.js';
 import { callOptions, uploadMedia } from './media-upload.js';
 import { resolveMediaPoll, type MediaPollSettings } from './media-status.js';
 
@@ -48,12 +48,15 @@ export interface ConversationSendResult {
   mediaAttempts: number;
 }
 
-/** The communication to post on: the given one, or the agent side's connected one (an event says which). */
-export async function resolveCommunication(client: ConversationClient, target: ConversationTarget): Promise<string> {
+/**
+ * The communication to post on: the given one, or the agent side's connected one (an event says
+ * which), with its channel when known.
+ */
+export async function findCommunication(client: ConversationClient, target: ConversationTarget): Promise<{ communicationId: string; channel: string | undefined }> {
   const { conversationId, onEvent } = target;
   if (target.communicationId !== undefined) {
     onEvent?.({ type: 'communication-chosen', conversationId, communicationId: target.communicationId, reason: 'given' });
-    return target.communicationId;
+    return { communicationId: target.communicationId, channel: undefined };
   }
   const conversation = await client.api.getConversation(conversationId, callOptions(target.signal, onEvent));
   const chosen = chooseCommunication(conversation);
@@ -66,7 +69,20 @@ export async function resolveCommunication(client: ConversationClient, target: C
     purpose: chosen.purpose,
     candidates: chosen.candidates,
   });
-  return chosen.communicationId;
+  return { communicationId: chosen.communicationId, channel: chosen.type };
+}
+
+export async function resolveCommunication(client: ConversationClient, target: ConversationTarget): Promise<string> {
+  return (await findCommunication(client, target)).communicationId;
+}
+
+async function communicationForText(client: ConversationClient, target: ConversationTarget, text: string): Promise<string> {
+  const tooLong = checkText(text, undefined);
+  if (tooLong !== undefined) throw tooLong;
+  const { communicationId, channel } = await findCommunication(client, target);
+  const tooLongHere = checkText(text, channel);
+  if (tooLongHere !== undefined) throw tooLongHere;
+  return communicationId;
 }
 
 /** Reads the whole (≤ 25 MiB) file once, with its SHA-256; refuses a file that changes size meanwhile. */
@@ -123,7 +139,7 @@ export async function sendFileToConversation(client: ConversationClient, input: 
   const { size } = await handle.stat().finally(() => handle.close());
   const refusal = checkMedia({ fileName, size }, input.contentProfile);
   if (refusal !== undefined) throw refusal;
-  const communicationId = await resolveCommunication(client, input);
+  const communicationId = await communicationForText(client, input, input.text);
   const { body, sha256 } = await readSmallFile(input.filePath, PLATFORM_MAX_MEDIA_BYTES);
   if (body.length !== size) throw new IntegrityError('integrity.file_changed', `${input.filePath} changed size while being sent (${size} → ${body.length} bytes).`);
   const { mediaId, attempts } = await uploadMedia(client, {
@@ -141,7 +157,7 @@ export async function sendFileToConversation(client: ConversationClient, input: 
 
 /** A text alone (a link to a file the conversation cannot take). */
 export async function sendTextToConversation(client: ConversationClient, input: ConversationTarget & { text: string }): Promise<ConversationSendResult> {
-  const communicationId = await resolveCommunication(client, input);
+  const communicationId = await communicationForText(client, input, input.text);
   const messageId = await sendSettled(client, { ...input, communicationId }, input.text, undefined);
   return { messageId, conversationId: input.conversationId, communicationId, mediaId: undefined, fileName: undefined, size: undefined, sha256: undefined, mediaAttempts: 0 };
 }

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthError, IntegrityError, RejectedError, TransientError, exitCodeFor } from '../../../src/errors/index.js';
+import { AuthError, ConfigError, IntegrityError, RejectedError, TransientError, exitCodeFor } from '../../../src/errors/index.js';
 import { createConversationClient, type ConversationClient } from '../../../src/destinations/conversation/client.js';
 import { sendFileToConversation, sendTextToConversation } from '../../../src/destinations/conversation/send-file.js';
 import { PLATFORM_MAX_MEDIA_BYTES } from '../../../src/destinations/conversation/limits.js';
@@ -92,8 +92,12 @@ test('a given communication id skips the lookup', () =>
     assert.deepEqual(events[0], { type: 'communication-chosen', conversationId: 'conv-1', communicationId: AGENT_COMM, reason: 'given' });
   }));
 
-test('text only: a link as textBody alone', () =>
-  withServer(async ({ server, client }) => {
+test('text only: a link as textBody alone; a text too long for SMS is refused before anything is uploaded', () =>
+  withServer(async ({ server, client, file, send }) => {
+    for (const p of server.participants) for (const m of p.messages) m.type = 'sms';
+    const { path } = await file(10);
+    await assert.rejects(send(path, { text: 'x'.repeat(766) }), (e: unknown) => e instanceof ConfigError && e.code === 'config.text' && /765/.test(e.message));
+    assert.equal(count(server, 'upload'), 0);
     const result = await sendTextToConversation(client, { conversationId: 'conv-1', text: 'https://files.example/x' });
     assert.equal(result.mediaId, undefined);
     assert.deepEqual(server.messages[0]?.mediaIds, []);

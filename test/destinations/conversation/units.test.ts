@@ -12,7 +12,7 @@ import { AuthError, ConfigError, RejectedError, TransientError, exitCodeFor } fr
 import { parseConversationOptions } from '../../../src/destinations/conversation/options.js';
 import { FixedTokenProvider } from '../../../src/destinations/conversation/tokens.js';
 import { chooseCommunication } from '../../../src/destinations/conversation/communication.js';
-import { checkMedia, PLATFORM_MAX_MEDIA_BYTES } from '../../../src/destinations/conversation/limits.js';
+import { checkMedia, checkText, PLATFORM_MAX_MEDIA_BYTES } from '../../../src/destinations/conversation/limits.js';
 import { conversationError } from '../../../src/destinations/conversation/errors.js';
 import { resolveMediaPoll, waitForMedia } from '../../../src/destinations/conversation/media-status.js';
 import { conversation, mediaUpload, historyMessageIds, bulkMessages } from '../../../src/destinations/conversation/schemas.js';
@@ -70,7 +70,7 @@ test('communication: the agent side, leniently, or a clear error', () => {
   const customer = { id: 'pc', purpose: 'customer', messages: [{ id: 'mc', state: 'connected' }] };
   assert.deepEqual(
     chooseCommunication(conv([customer, { id: 'pa', purpose: 'Agent', messages: [{ id: 'old', state: 'disconnected' }, { id: 'ma', state: 'Connected' }] }])),
-    { communicationId: 'ma', participantId: 'pa', purpose: 'agent', reason: 'agent', candidates: 1 },
+    { communicationId: 'ma', participantId: 'pa', purpose: 'agent', type: undefined, reason: 'agent', candidates: 1 },
   );
   const fallback = chooseCommunication(conv([customer, { id: 'pw', purpose: 'workflow', messages: [{ id: 'mw', state: 'connected' }] }, { id: 'pa', purpose: 'agent', messages: [{ id: 'ma', state: 'disconnected' }] }]));
   assert.equal(fallback.communicationId, 'mw');
@@ -95,6 +95,9 @@ test('limits: the 25 MB ceiling (inclusive) and the content profile name the lim
   assert.equal(checkMedia({ fileName: 'a.zip', size: 10 }, { allowedTypes: ['*/*'] }), undefined);
   assert.equal(checkMedia({ fileName: 'x.JPG', size: 10 }, { allowedExtensions: ['jpg', '.png'] }), undefined);
   assert.match(checkMedia({ fileName: 'x.gif', size: 10 }, { allowedExtensions: ['jpg'] })?.message ?? '', /\.gif files \(allowed: \.jpg\)/);
+  assert.equal(checkText('é'.repeat(2000), 'webmessaging'), undefined);
+  assert.equal(checkText('x'.repeat(2001), undefined)?.code, 'config.text');
+  assert.match(checkText('x'.repeat(766), 'SMS')?.message ?? '', /SMS conversation takes at most 765/);
 });
 
 test('errors: 403 names the permissions and the token kind; 413/415/404/409 in the platform words', () => {
