@@ -22,6 +22,8 @@ import { messageGetRoute, messageRoute } from './routes/messages.js';
 import { peekSegmentIndex, segmentRoute } from './routes/segment.js';
 import { tokenRoute } from './routes/token.js';
 import { abortRoute, statusRoute } from './routes/upload-status.js';
+import * as wmAdmin from './web-messaging/admin.js';
+import { wmDownloadRoute, wmHistoryRoute, wmUploadRoute } from './web-messaging/http.js';
 
 type Handler = (ctx: RequestContext, env: Services, params: Record<string, string>) => Promise<void>;
 
@@ -30,6 +32,8 @@ interface RouteSpec {
   /** null: any valid token will do (file content). Only meaningful on the api surface. */
   permission: Permission | null;
   handler: Handler;
+  /** The route checks its own credentials (Web Messaging history: a guest jwt, not an OAuth token). */
+  ownAuth?: boolean;
 }
 
 const api = (route: EmulatorRoute, permission: Permission | null, handler: Handler): RouteSpec => ({ route, permission, handler });
@@ -49,6 +53,13 @@ const router = new Router<RouteSpec>()
   .add('POST', '/api/v2/conversations/messaging/messages', api('message', 'messaging:send', messageRoute))
   .add('GET', '/api/v2/conversations/messaging/messages/:messageId', api('message-get', 'messaging:send', messageGetRoute))
   .add('PUT', STORAGE_PATH, api('segment', null, segmentRoute))
+  .add('PUT', '/storage/webmessaging/:attachmentId', api('wm-upload', null, wmUploadRoute))
+  .add('GET', '/storage/webmessaging/:attachmentId', api('wm-download', null, wmDownloadRoute))
+  .add('GET', '/api/v2/webmessaging/messages', { ...api('wm-history', null, wmHistoryRoute), ownAuth: true })
+  .add('GET', '/__emulator/web-messaging/faults', adm(wmAdmin.getWmFaults))
+  .add('POST', '/__emulator/web-messaging/faults', adm(wmAdmin.postWmFaults))
+  .add('DELETE', '/__emulator/web-messaging/faults', adm(wmAdmin.deleteWmFaults))
+  .add('DELETE', '/__emulator/web-messaging/faults/:faultId', adm(wmAdmin.deleteWmFault))
   .add('GET', '/__emulator/state', adm(admin.getState))
   .add('GET', '/__emulator/config', adm(admin.getConfig))
   .add('PATCH', '/__emulator/config', adm(admin.patchConfig))
@@ -111,7 +122,7 @@ export async function dispatch(req: IncomingMessage, res: ServerResponse, env: S
     }
     const rule = env.faults.take(spec.route, 'request', ctx.segmentIndex);
     if (rule && (await applyFault(ctx, rule)) === 'done') return;
-    if (ctx.surface === 'api' && !guardApi(ctx, env, spec.permission)) return;
+    if (ctx.surface === 'api' && !spec.ownAuth && !guardApi(ctx, env, spec.permission)) return;
     await spec.handler(ctx, env, params);
   } catch (error) {
     if (env.closing.aborted) {

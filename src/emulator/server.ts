@@ -25,8 +25,9 @@ import { JsonWriter } from './store/json-writer.js';
 import { RecordStore } from './store/records.js';
 import { UploadStore } from './store/uploads.js';
 import { TokenIssuer } from './tokens.js';
-import type { EmulatorHandle, EmulatorSettings, FaultRule, StartEmulatorOptions } from './types.js';
+import type { EmulatorHandle, EmulatorSettings, EmulatorSettingsInput, FaultRule, StartEmulatorOptions } from './types.js';
 import { handleClientError } from './client-error.js';
+import { WebMessaging } from './web-messaging/service.js';
 
 /** A Host header we are willing to put into a pre-signed URL. */
 const HOST_HEADER = /^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(:\d{1,5})?$/;
@@ -54,8 +55,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const faults = new FaultRegistry(opts.seed ?? 1);
     faults.addAll(opts.faults ?? []);
     let baseUrl = '';
+    const clock = new Clock();
+    const webMessaging = new WebMessaging({ clock, settings: () => settings.webMessaging, dir: join(dataDir, 'web-messaging'), instanceKey: key });
     const env: Services = {
-      clock: new Clock(),
+      webMessaging,
+      clock,
       settings: () => settings,
       setSettings: (next: EmulatorSettings) => {
         settings = next;
@@ -85,6 +89,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       void work.finally(() => inFlight.delete(work));
     });
     server.on('clientError', handleClientError);
+    server.on('upgrade', (req, socket, head: Buffer) => {
+      if (!webMessaging.handleUpgrade(req, socket, head, baseUrl)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     const listening = server;
     await new Promise<void>((done, fail) => {
       listening.once('error', fail);
@@ -101,6 +108,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const close = (): Promise<void> => {
       closed ??= (async () => {
         closing.abort();
+        await webMessaging.close();
         listening.close();
         listening.closeAllConnections();
         await Promise.allSettled([...inFlight]);
@@ -116,13 +124,18 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       dataDir,
       state: () => buildState(env),
       settings: () => structuredClone(settings),
-      configure: (patch: Partial<EmulatorSettings>) => {
+      configure: (patch: EmulatorSettingsInput) => {
         settings = applySettingsPatch(settings, patch);
       },
       addFault: (rule: FaultRule) => faults.add(rule),
       clearFaults: () => faults.clear(),
       advanceClock: (ms: number) => {
         env.clock.advance(ms);
+      },
+      webMessaging: {
+        addFault: (rule) => webMessaging.faults.addAll([rule])[0] ?? '',
+        clearFaults: () => webMessaging.faults.clear(),
+        faults: () => webMessaging.faults.list(),
       },
       close,
     };

@@ -13,6 +13,7 @@ import type { RecordStore } from './store/records.js';
 import type { UploadStore } from './store/uploads.js';
 import type { TokenIssuer } from './tokens.js';
 import type { EmulatorSettings } from './types.js';
+import type { WebMessaging } from './web-messaging/service.js';
 
 export interface Services {
   readonly clock: Clock;
@@ -29,6 +30,8 @@ export interface Services {
   readonly apiLimiter: FixedWindowLimiter;
   readonly storageLimiter: FixedWindowLimiter;
   readonly stats: Stats;
+  /** The Web Messaging guest API (socket, attachments, history). */
+  readonly webMessaging: WebMessaging;
   /** Fires when close() begins: stalls end, long work stops. */
   readonly closing: AbortSignal;
   /** `http://host:port` as the client addressed us (for pre-signed URLs). */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
+import { defaultWebMessagingSettings, webMessagingSchema } from './web-messaging/settings.js';
 import { DEMO_CLIENT, type EmulatorSettings, type FaultRule, type StartEmulatorOptions } from './types.js';
 
 const MiB = 1024 * 1024;
@@ -45,6 +46,7 @@ export function defaultSettings(): EmulatorSettings {
     allowedContentTypes: [...DEFAULT_ALLOWED_CONTENT_TYPES],
     apiRateLimit: { requests: 300, windowSeconds: 60 },
     storageRateLimitPerSecond: 0,
+    webMessaging: defaultWebMessagingSettings(),
   };
 }
 
@@ -81,6 +83,7 @@ export const settingsShape = {
   allowedContentTypes: z.array(z.string().regex(MEDIA_TYPE, { error: 'each entry must be a type/subtype media type' })),
   apiRateLimit: z.strictObject({ requests: intIn(1, 1_000_000_000), windowSeconds: intIn(1, 86_400) }),
   storageRateLimitPerSecond: intIn(0, 1_000_000),
+  webMessaging: webMessagingSchema,
 };
 
 const settingsPatchSchema = z.strictObject({
@@ -92,7 +95,7 @@ const settingsPatchSchema = z.strictObject({
 export const faultRuleSchema = z
   .strictObject({
     id: z.string().min(1).max(100).optional(),
-    route: z.enum(['token', 'initiate', 'segment', 'status', 'abort', 'complete', 'file', 'content', 'guest', 'message', 'message-get']),
+    route: z.enum(['token', 'initiate', 'segment', 'status', 'abort', 'complete', 'file', 'content', 'guest', 'message', 'message-get', 'wm-upload', 'wm-download', 'wm-history']),
     action: z.enum(['status', 'stall', 'reset', 'corrupt', 'lose-response']),
     status: intIn(400, 599).optional(),
     retryAfter: intIn(0, 86_400).optional(),

@@ -35,5 +35,6 @@ export function buildState(env: Services): EmulatorState {
     })),
     storageAuthorizationSeen: env.stats.storageAuthorizationSeen,
     requestLog: env.stats.log(),
+    webMessaging: env.webMessaging.view(),
   };
 }

@@ -2,6 +2,9 @@
  * The emulator's public shapes: its settings, fault rules and state view. Shared by the emulator
  * itself, its CLI, its admin routes under /__emulator/, and the tests. PROTOCOL.md section 9.
  */
+import type { WmFaultRule } from './web-messaging/faults.js';
+import type { WebMessagingSettings, WebMessagingSettingsInput } from './web-messaging/settings.js';
+import type { WebMessagingView } from './web-messaging/view.js';
 
 export type Permission = 'files:upload' | 'messaging:guest' | 'messaging:send';
 
@@ -33,6 +36,8 @@ export interface EmulatorSettings {
   apiRateLimit: { requests: number; windowSeconds: number };
   /** Storage request-rate limit per upload, requests per second; 0 = unlimited (default). */
   storageRateLimitPerSecond: number;
+  /** Web Messaging guest API: deployments and limits (docs/emulator-web-messaging.md). */
+  webMessaging: WebMessagingSettings;
 }
 
 /** Routes that fault rules and counters name. */
@@ -47,7 +52,11 @@ export type EmulatorRoute =
   | 'content'
   | 'guest'
   | 'message'
-  | 'message-get';
+  | 'message-get'
+  /** Web Messaging: the pre-signed attachment PUT, its download GET, the guest history route. */
+  | 'wm-upload'
+  | 'wm-download'
+  | 'wm-history';
 
 export type FaultAction =
   /** Answer `status` at once (with Retry-After `retryAfter` seconds on 429/503), body unread. */
@@ -78,7 +87,10 @@ export interface FaultRule {
   probability?: number;
 }
 
-export interface StartEmulatorOptions extends Partial<EmulatorSettings> {
+/** Settings as options and patches give them (Web Messaging deployments with defaults filled in). */
+export type EmulatorSettingsInput = Partial<Omit<EmulatorSettings, 'webMessaging'>> & { webMessaging?: WebMessagingSettingsInput };
+
+export interface StartEmulatorOptions extends EmulatorSettingsInput {
   host?: string; // default 127.0.0.1
   port?: number; // default 0 in-process (the CLI defaults to 8080)
   /** Persist uploads, segments, files, guests, messages here; default: a fresh temp dir removed on close(). */
@@ -128,6 +140,8 @@ export interface EmulatorState {
   /** True once any storage (segment) request carried an Authorization header. */
   storageAuthorizationSeen: boolean;
   requestLog: RequestLogEntry[];
+  /** Web Messaging conversations as an agent sees them (never a guest token). */
+  webMessaging: WebMessagingView;
 }
 
 /** What startEmulator() returns. */
@@ -138,11 +152,13 @@ export interface EmulatorHandle {
   dataDir: string;
   state(): EmulatorState;
   settings(): EmulatorSettings;
-  configure(patch: Partial<EmulatorSettings>): void;
+  configure(patch: EmulatorSettingsInput): void;
   addFault(rule: FaultRule): string;
   clearFaults(): void;
   /** Move the emulator's clock forward (token/URL expiry, rate windows) without waiting. */
   advanceClock(ms: number): void;
+  /** Web Messaging socket-side fault rules (PUT faults are FaultRules on route `wm-upload`). */
+  webMessaging: { addFault(rule: WmFaultRule): string; clearFaults(): void; faults(): WmFaultRule[] };
   close(): Promise<void>;
 }
 
