@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { UploadError } from '../errors/index.js';
+import { ALL_PERMISSIONS } from '../emulator/types.js';
 import { startEmulator, type EmulatorClient, type FaultRule, type Permission, type StartEmulatorOptions } from '../emulator/index.js';
 import { parseStartOptions } from '../emulator/settings.js';
 
@@ -56,7 +57,7 @@ function parseRate(value: string): { requests: number; windowSeconds: number } {
   return { requests: Number(m[1]), windowSeconds: Number(m[2]) };
 }
 
-const PERMISSIONS: readonly Permission[] = ['files:upload', 'messaging:guest', 'messaging:send'];
+const PERMISSIONS: readonly Permission[] = ALL_PERMISSIONS;
 
 /** ID:SECRET (every permission) or ID:SECRET:PERM1,PERM2 (permission names contain ":" themselves). */
 export function parseClient(value: string, previous: EmulatorClient[] = []): EmulatorClient[] {

@@ -7,9 +7,9 @@ import type { Duplex } from 'node:stream';
 import { activeRequest } from './http/active-requests.js';
 
 export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
-  // A segment body cut short by a half-close: its handler answers 400 IncompleteBody itself.
+  // A segment (or media) body cut short by a half-close: its handler answers 400 IncompleteBody itself.
   const ctx = activeRequest(socket);
-  if (ctx && ctx.route === 'segment' && !ctx.req.complete && !ctx.res.headersSent && socket.writable) {
+  if (ctx && (ctx.route === 'segment' || ctx.route === 'media-put') && !ctx.req.complete && !ctx.res.headersSent && socket.writable) {
     ctx.bodyCut.abort();
     return;
   }

@@ -12,6 +12,7 @@ import { applyFault } from './fault-actions.js';
 import { isId } from './ids.js';
 import type { Services } from './services.js';
 import type { EmulatorRoute, Permission } from './types.js';
+import { CONVERSATION_ROUTES } from './conversations/routes.js';
 import * as admin from './routes/admin.js';
 import { guardApi, setUncountedRateHeaders } from './routes/api-guard.js';
 import { completeRoute } from './routes/complete.js';
@@ -30,13 +31,13 @@ type Handler = (ctx: RequestContext, env: Services, params: Record<string, strin
 interface RouteSpec {
   route: EmulatorRoute | 'admin';
   /** null: any valid token will do (file content). Only meaningful on the api surface. */
-  permission: Permission | null;
+  permission: Permission | readonly Permission[] | null;
   handler: Handler;
   /** The route checks its own credentials (Web Messaging history: a guest jwt, not an OAuth token). */
   ownAuth?: boolean;
 }
 
-const api = (route: EmulatorRoute, permission: Permission | null, handler: Handler): RouteSpec => ({ route, permission, handler });
+const api = (route: EmulatorRoute, permission: Permission | readonly Permission[] | null, handler: Handler): RouteSpec => ({ route, permission, handler });
 const adm = (handler: Handler): RouteSpec => ({ route: 'admin', permission: null, handler });
 
 export const STORAGE_PATH = '/storage/uploads/:uploadId';
@@ -69,6 +70,7 @@ const router = new Router<RouteSpec>()
   .add('DELETE', '/__emulator/faults/:faultId', adm(admin.deleteFault))
   .add('GET', '/__emulator/clock', adm(admin.getClock))
   .add('POST', '/__emulator/clock', adm(admin.postClock));
+for (const r of CONVERSATION_ROUTES) router.add(r.method, r.path, r.route === 'admin' ? adm(r.handler) : api(r.route, r.permission, r.handler));
 
 function surfaceOf(pathname: string): Surface {
   if (pathname === '/__emulator' || pathname.startsWith('/__emulator/')) return 'admin';

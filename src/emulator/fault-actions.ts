@@ -37,7 +37,9 @@ function answerStatus(ctx: RequestContext, rule: FaultRule): void {
   const retryAfter = rule.retryAfter ?? (status === 429 || status === 503 ? 1 : undefined);
   const headers: Headers = retryAfter === undefined ? {} : { 'Retry-After': retryAfter };
   if (ctx.surface === 'storage') {
-    sendS3Error(ctx, status, s3CodeFor(status), 'Injected by an emulator fault rule.', headers);
+    // S3 says SlowDown with its 503s; the storage route of the Genesys side keeps ServiceUnavailable.
+    const code = status === 503 && String(ctx.route).startsWith('s3-') ? 'SlowDown' : s3CodeFor(status);
+    sendS3Error(ctx, status, code, code === 'SlowDown' ? 'Please reduce your request rate.' : 'Injected by an emulator fault rule.', headers);
     return;
   }
   const code = genesysCodeFor(status);

@@ -73,12 +73,13 @@ export class FaultRegistry {
    * Finds, consumes and returns the rule for this request, if any. `kind` selects request-time
    * rules (status, stall, reset, lose-response) or store-time rules (corrupt).
    */
-  take(route: EmulatorRoute, kind: 'request' | 'corrupt', segmentIndex?: number): FaultRule | undefined {
+  take(route: EmulatorRoute, kind: 'request' | 'corrupt', segmentIndex?: number, partNumber?: number): FaultRule | undefined {
     for (const live of this.#rules) {
       const { rule } = live;
       if (rule.route !== route) continue;
       if ((rule.action === 'corrupt') !== (kind === 'corrupt')) continue;
       if (rule.segmentIndex !== undefined && rule.segmentIndex !== segmentIndex) continue;
+      if (rule.partNumber !== undefined && rule.partNumber !== partNumber) continue;
       if (rule.probability !== undefined && this.#random() >= rule.probability) continue;
       if (live.remaining !== undefined) {
         live.remaining -= 1;

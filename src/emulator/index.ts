@@ -12,6 +12,7 @@ export type {
   EmulatorRoute,
   EmulatorSettings,
   EmulatorSettingsInput,
+  EmulatorSettingsPatch,
   EmulatorState,
   FaultAction,
   FaultRule,

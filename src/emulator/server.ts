@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Clock } from './clock.js';
+import { ConversationStore } from './conversations/store.js';
 import { dispatch } from './dispatch.js';
 import { FaultRegistry } from './faults.js';
 import type { RequestContext } from './http/context.js';
@@ -28,6 +29,7 @@ import { TokenIssuer } from './tokens.js';
 import type { EmulatorHandle, EmulatorSettings, EmulatorSettingsInput, FaultRule, StartEmulatorOptions } from './types.js';
 import { handleClientError } from './client-error.js';
 import { WebMessaging } from './web-messaging/service.js';
+import { S3Store, startS3Listener, type S3Listener } from './s3/index.js';
 
 /** A Host header we are willing to put into a pre-signed URL. */
 const HOST_HEADER = /^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(:\d{1,5})?$/;
@@ -42,6 +44,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   // normal here, not a leak, and each listener is removed when its request ends.
   setMaxListeners(0, closing.signal);
   let server: Server | undefined;
+  let s3Listener: S3Listener | undefined;
   try {
     await mkdir(dataDir, { recursive: true });
     const key = await loadOrCreateInstanceKey(dataDir);
@@ -52,6 +55,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       RecordStore.open<GuestRecord>(join(dataDir, 'guests'), writer),
       RecordStore.open<MessageRecord>(join(dataDir, 'messages'), writer),
     ]);
+    const s3Store = await S3Store.open(join(dataDir, 's3'));
+    let s3Url = '';
+    const conversations = await ConversationStore.open(join(dataDir, 'conversations'), writer, key);
     const faults = new FaultRegistry(opts.seed ?? 1);
     faults.addAll(opts.faults ?? []);
     let baseUrl = '';
@@ -75,11 +81,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       apiLimiter: new FixedWindowLimiter(),
       storageLimiter: new FixedWindowLimiter(),
       stats: new Stats(),
+      conversations,
       closing: closing.signal,
       origin: (ctx: RequestContext) => {
         const host = ctx.req.headers.host;
         return host !== undefined && HOST_HEADER.test(host) ? `http://${host}` : baseUrl;
       },
+      s3: { store: s3Store, url: () => s3Url, seen: { presigned: 0, headerSigned: 0 } },
     };
 
     const inFlight = new Set<Promise<void>>();
@@ -103,6 +111,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     baseUrl = `http://${host}:${address.port}`;
+    s3Listener = await startS3Listener({ ...env.s3, env, settings: () => settings.s3 }, opts.host ?? '127.0.0.1', opts.s3Port ?? 0);
+    s3Url = s3Listener.url;
+    const s3Running = s3Listener;
 
     let closed: Promise<void> | undefined;
     const close = (): Promise<void> => {
@@ -111,7 +122,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         await webMessaging.close();
         listening.close();
         listening.closeAllConnections();
-        await Promise.allSettled([...inFlight]);
+        await Promise.allSettled([...inFlight, s3Running.close()]);
         await writer.flush();
         if (ownsDir) await rm(dataDir, { recursive: true, force: true });
       })();
@@ -121,6 +132,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return {
       url: baseUrl,
       port: address.port,
+      s3Url,
       dataDir,
       state: () => buildState(env),
       settings: () => structuredClone(settings),
@@ -141,6 +153,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     };
   } catch (error) {
     server?.close();
+    await s3Listener?.close();
     if (ownsDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }

@@ -2,6 +2,7 @@
  * The emulator's parts, as the route handlers see them. One instance per running emulator.
  */
 import type { Clock } from './clock.js';
+import type { ConversationStore } from './conversations/store.js';
 import type { FaultRegistry } from './faults.js';
 import type { RequestContext } from './http/context.js';
 import type { FixedWindowLimiter } from './rate-limits.js';
@@ -14,6 +15,7 @@ import type { UploadStore } from './store/uploads.js';
 import type { TokenIssuer } from './tokens.js';
 import type { EmulatorSettings } from './types.js';
 import type { WebMessaging } from './web-messaging/service.js';
+import type { S3Services } from './s3/call.js';
 
 export interface Services {
   readonly clock: Clock;
@@ -31,9 +33,13 @@ export interface Services {
   readonly storageLimiter: FixedWindowLimiter;
   readonly stats: Stats;
   /** The Web Messaging guest API (socket, attachments, history). */
-  readonly webMessaging: WebMessaging;
+  readonly webMessaging: WebMessaging
+  /** Platform API conversations, their media and messages (conversations/). */
+  readonly conversations: ConversationStore;
   /** Fires when close() begins: stalls end, long work stops. */
   readonly closing: AbortSignal;
   /** `http://host:port` as the client addressed us (for pre-signed URLs). */
   origin(ctx: RequestContext): string;
+  /** The S3 endpoint's store and address. */
+  readonly s3: S3Services;
 }

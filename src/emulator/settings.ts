@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
 import { defaultWebMessagingSettings, webMessagingSchema } from './web-messaging/settings.js';
-import { DEMO_CLIENT, type EmulatorSettings, type FaultRule, type StartEmulatorOptions } from './types.js';
+import { defaultS3Settings, mergeS3Settings, redactS3Settings, s3SettingsPatchSchema, s3SettingsSchema } from './s3/settings.js';
+import { conversationSettingsPatchSchema, conversationSettingsSchema, defaultConversationSettings, mergeConversationSettings } from './conversations/settings.js';
+import { ALL_PERMISSIONS, DEMO_CLIENT, type EmulatorSettings, type FaultRule, type StartEmulatorOptions } from './types.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -47,6 +49,8 @@ export function defaultSettings(): EmulatorSettings {
     apiRateLimit: { requests: 300, windowSeconds: 60 },
     storageRateLimitPerSecond: 0,
     webMessaging: defaultWebMessagingSettings(),
+    s3: defaultS3Settings(),
+    conversations: defaultConversationSettings(),
   };
 }
 
@@ -67,7 +71,7 @@ const clientSchema = z.strictObject({
     .max(256)
     .refine((s) => !s.includes(':'), { error: 'must not contain ":" (it is the Basic auth user-id)' }),
   secret: z.string().min(1, { error: 'must not be empty' }).max(1024),
-  permissions: z.array(z.enum(['files:upload', 'messaging:guest', 'messaging:send'])),
+  permissions: z.array(z.enum(ALL_PERMISSIONS as [string, ...string[]])),
 });
 
 export const settingsShape = {
@@ -84,24 +88,29 @@ export const settingsShape = {
   apiRateLimit: z.strictObject({ requests: intIn(1, 1_000_000_000), windowSeconds: intIn(1, 86_400) }),
   storageRateLimitPerSecond: intIn(0, 1_000_000),
   webMessaging: webMessagingSchema,
+  s3: s3SettingsSchema,
+  conversations: conversationSettingsSchema,
 };
 
 const settingsPatchSchema = z.strictObject({
   ...settingsShape,
   // A patch may change just one half of the API limit.
   apiRateLimit: z.strictObject({ requests: intIn(1, 1_000_000_000), windowSeconds: intIn(1, 86_400) }).partial(),
+  s3: s3SettingsPatchSchema,
+  conversations: conversationSettingsPatchSchema,
 }).partial();
 
 export const faultRuleSchema = z
   .strictObject({
     id: z.string().min(1).max(100).optional(),
-    route: z.enum(['token', 'initiate', 'segment', 'status', 'abort', 'complete', 'file', 'content', 'guest', 'message', 'message-get', 'wm-upload', 'wm-download', 'wm-history']),
+    route: z.enum(['token', 'initiate', 'segment', 'status', 'abort', 'complete', 'file', 'content', 'guest', 'message', 'message-get', 'wm-upload', 'wm-download', 'wm-history', 's3-create', 's3-part', 's3-complete', 's3-list', 's3-abort', 's3-put', 's3-get', 's3-head', 's3-delete', 'conversation', 'conversation-messages', 'media-uploads', 'media-status', 'media-put', 'media-content', 'conversation-send', 'messages-bulk']),
     action: z.enum(['status', 'stall', 'reset', 'corrupt', 'lose-response']),
     status: intIn(400, 599).optional(),
     retryAfter: intIn(0, 86_400).optional(),
     stallMs: intIn(0, 3_600_000).optional(),
     afterBytes: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
     segmentIndex: intIn(0, 1_000_000).optional(),
+    partNumber: intIn(1, 10_000).optional(),
     count: intIn(1, 1_000_000_000).optional(),
     probability: z.number().min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }).optional(),
   })
@@ -111,17 +120,21 @@ export const faultRuleSchema = z
     };
     need(rule.action !== 'status' || rule.status !== undefined, 'is required when action is "status"', 'status');
     need(rule.action !== 'stall' || rule.stallMs !== undefined, 'is required when action is "stall"', 'stallMs');
-    need(rule.action !== 'corrupt' || rule.route === 'segment', 'a "corrupt" rule applies to the segment route only', 'route');
+    need(rule.action !== 'corrupt' || ['segment', 's3-part', 's3-put', 'media-put'].includes(rule.route), 'a "corrupt" rule applies to the segment, s3-part, s3-put and media-put routes only', 'route');
+    need(rule.partNumber === undefined || rule.route === 's3-part', 'partNumber applies to the s3-part route only', 'partNumber');
     need(rule.segmentIndex === undefined || rule.route === 'segment', 'segmentIndex applies to the segment route only', 'segmentIndex');
   });
 
 const optionsSchema = z.strictObject({
   ...settingsShape,
+  conversations: conversationSettingsPatchSchema,
   host: z.string().min(1).max(255),
   port: intIn(0, 65_535),
   dataDir: z.string().min(1),
   faults: z.array(faultRuleSchema),
   seed: intIn(0, 0xffff_ffff),
+  s3: s3SettingsPatchSchema,
+  s3Port: intIn(0, 65_535),
 }).partial();
 
 function fail(what: string, error: z.ZodError): never {
@@ -146,6 +159,8 @@ export function applySettingsPatch(base: EmulatorSettings, patch: unknown): Emul
     clients: (p.clients ?? base.clients).map((c) => ({ ...c, permissions: [...c.permissions] })),
     allowedContentTypes: [...(p.allowedContentTypes ?? base.allowedContentTypes)],
     apiRateLimit: { ...base.apiRateLimit, ...p.apiRateLimit },
+    s3: mergeS3Settings(base.s3, p.s3),
+    conversations: mergeConversationSettings(base.conversations, p.conversations),
   } as EmulatorSettings;
 }
 
@@ -164,14 +179,14 @@ export function parseFaultRule(rule: unknown): FaultRule {
 
 /** The settings part of startEmulator options, merged over the defaults and validated. */
 export function settingsFromOptions(options: StartEmulatorOptions): EmulatorSettings {
-  const { host: _h, port: _p, dataDir: _d, faults: _f, seed: _s, ...patch } = options;
+  const { host: _h, port: _p, dataDir: _d, faults: _f, seed: _s, s3Port: _s3p, ...patch } = options;
   const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
   return applySettingsPatch(defaultSettings(), clean);
 }
 
 /** Settings as shown by GET /__emulator/config: client secrets never leave the process. */
 export function redactSettings(settings: EmulatorSettings): EmulatorSettings {
-  return { ...settings, clients: settings.clients.map((c) => ({ ...c, secret: '***' })) };
+  return { ...settings, clients: settings.clients.map((c) => ({ ...c, secret: '***' })), s3: redactS3Settings(settings.s3) };
 }
 
 /** Chunk size an upload of `totalSize` bytes gets under `settings` (PROTOCOL.md section 2). */

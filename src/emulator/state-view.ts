@@ -1,7 +1,9 @@
 /** The read-only state view (GET /__emulator/state, handle.state()). */
+import { buildConversationsState } from './conversations/state.js';
 import { segmentsView } from './routes/upload-view.js';
 import type { Services } from './services.js';
 import type { EmulatorState } from './types.js';
+import { buildS3State } from './s3/state.js';
 
 export function buildState(env: Services): EmulatorState {
   return {
@@ -34,7 +36,9 @@ export function buildState(env: Services): EmulatorState {
       createdAt,
     })),
     storageAuthorizationSeen: env.stats.storageAuthorizationSeen,
+    conversations: buildConversationsState(env),
     requestLog: env.stats.log(),
     webMessaging: env.webMessaging.view(),
+    s3: buildS3State(env.s3.store, env.settings().s3, env.s3.url(), env.s3.seen),
   };
 }

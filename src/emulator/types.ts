@@ -6,7 +6,32 @@ import type { WmFaultRule } from './web-messaging/faults.js';
 import type { WebMessagingSettings, WebMessagingSettingsInput } from './web-messaging/settings.js';
 import type { WebMessagingView } from './web-messaging/view.js';
 
-export type Permission = 'files:upload' | 'messaging:guest' | 'messaging:send';
+import type { S3Settings, S3StateView } from './s3/types.js';
+
+import type { ConversationSettings, ConversationSettingsInput, ConversationsState } from './conversations/types.js';
+
+export type Permission =
+  | 'files:upload'
+  | 'messaging:guest'
+  | 'messaging:send'
+  // Platform API conversation media (conversations/):
+  | 'conversation:message:create'
+  | 'conversation:webmessaging:create'
+  | 'conversation:socialmedia:create'
+  | 'conversation:message:view'
+  | 'conversation:webmessaging:view';
+
+/** Every permission the emulator knows, in one place (settings validation, the CLI). */
+export const ALL_PERMISSIONS: readonly Permission[] = Object.freeze([
+  'files:upload',
+  'messaging:guest',
+  'messaging:send',
+  'conversation:message:create',
+  'conversation:webmessaging:create',
+  'conversation:socialmedia:create',
+  'conversation:message:view',
+  'conversation:webmessaging:view',
+] as Permission[]);
 
 export interface EmulatorClient {
   id: string;
@@ -38,6 +63,10 @@ export interface EmulatorSettings {
   storageRateLimitPerSecond: number;
   /** Web Messaging guest API: deployments and limits (docs/emulator-web-messaging.md). */
   webMessaging: WebMessagingSettings;
+  /** The S3-compatible endpoint (docs/emulator-s3.md). JSON patches may give any subset of it. */
+  s3: S3Settings
+  /** Platform API conversation media (docs/emulator-conversations.md). */
+  conversations: ConversationSettings;
 }
 
 /** Routes that fault rules and counters name. */
@@ -56,7 +85,26 @@ export type EmulatorRoute =
   /** Web Messaging: the pre-signed attachment PUT, its download GET, the guest history route. */
   | 'wm-upload'
   | 'wm-download'
-  | 'wm-history';
+  | 'wm-history'
+  // The S3 endpoint (docs/emulator-s3.md).
+  | 's3-create'
+  | 's3-part'
+  | 's3-complete'
+  | 's3-list'
+  | 's3-abort'
+  | 's3-put'
+  | 's3-get'
+  | 's3-head'
+  | 's3-delete'
+  // Platform API conversation media (conversations/routes.ts):
+  | 'conversation'
+  | 'conversation-messages'
+  | 'media-uploads'
+  | 'media-status'
+  | 'media-put'
+  | 'media-content'
+  | 'conversation-send'
+  | 'messages-bulk';
 
 export type FaultAction =
   /** Answer `status` at once (with Retry-After `retryAfter` seconds on 429/503), body unread. */
@@ -65,7 +113,7 @@ export type FaultAction =
   | 'stall'
   /** Read `afterBytes` bytes of the request body (default 0), then destroy the socket. */
   | 'reset'
-  /** segment route only: store the segment, then flip a byte of the stored copy. */
+  /** segment route: store the segment, then flip a byte of the stored copy; media-put: store the media, which then fails validation (`invalid`). */
   | 'corrupt'
   /** Handle the request fully (state changes happen), then destroy the socket instead of answering. */
   | 'lose-response';
@@ -81,14 +129,25 @@ export interface FaultRule {
   afterBytes?: number;
   /** Only segment PUTs for this index (segment/corrupt rules). */
   segmentIndex?: number;
+  /** Only UploadPart requests for this part number (s3-part rules). */
+  partNumber?: number;
   /** Apply to the next N matching requests (default 1 when probability is absent). */
   count?: number;
   /** Apply with this probability (0..1) from the emulator's seeded random source; unlimited count unless `count` is set. */
   probability?: number;
 }
 
-/** Settings as options and patches give them (Web Messaging deployments with defaults filled in). */
-export type EmulatorSettingsInput = Partial<Omit<EmulatorSettings, 'webMessaging'>> & { webMessaging?: WebMessagingSettingsInput };
+/**
+ * Settings as options and patches give them (PATCH /__emulator/config, handle.configure): any
+ * subset; Web Messaging deployments with defaults filled in, nested conversation settings partial.
+ */
+export type EmulatorSettingsInput = Partial<Omit<EmulatorSettings, 'webMessaging' | 'conversations'>> & {
+  webMessaging?: WebMessagingSettingsInput;
+  conversations?: ConversationSettingsInput;
+};
+
+/** A settings patch: the same shape as the input. */
+export type EmulatorSettingsPatch = EmulatorSettingsInput;
 
 export interface StartEmulatorOptions extends EmulatorSettingsInput {
   host?: string; // default 127.0.0.1
@@ -98,6 +157,8 @@ export interface StartEmulatorOptions extends EmulatorSettingsInput {
   faults?: FaultRule[];
   /** Seed for the fault rules' random source. Default 1. */
   seed?: number;
+  /** Port of the S3 endpoint's own listener (same host). Default 0: any free port. */
+  s3Port?: number;
 }
 
 export interface RouteCounters {
@@ -139,9 +200,13 @@ export interface EmulatorState {
   messages: Array<{ id: string; guestId: string; to: string[]; text: string; attachments: Array<{ id: string; name: string }>; createdAt: string }>;
   /** True once any storage (segment) request carried an Authorization header. */
   storageAuthorizationSeen: boolean;
+  /** Conversations with their media and messages (the media bytes' SHA-256). */
+  conversations: ConversationsState;
   requestLog: RequestLogEntry[];
   /** Web Messaging conversations as an agent sees them (never a guest token). */
   webMessaging: WebMessagingView;
+  /** The S3 endpoint: objects and open multipart uploads. */
+  s3: S3StateView;
 }
 
 /** What startEmulator() returns. */
@@ -149,6 +214,8 @@ export interface EmulatorHandle {
   /** `http://HOST:PORT` */
   url: string;
   port: number;
+  /** `http://HOST:PORT` of the S3-compatible endpoint (path-style; its own listener). */
+  s3Url: string;
   dataDir: string;
   state(): EmulatorState;
   settings(): EmulatorSettings;
@@ -166,5 +233,5 @@ export interface EmulatorHandle {
 export const DEMO_CLIENT: Readonly<EmulatorClient> = Object.freeze({
   id: 'demo-client',
   secret: 'demo-secret',
-  permissions: ['files:upload', 'messaging:guest', 'messaging:send'] as Permission[],
+  permissions: [...ALL_PERMISSIONS],
 });

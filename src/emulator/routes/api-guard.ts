@@ -26,7 +26,8 @@ export function retryMessage(seconds: number): string {
 }
 
 /** Returns true when the request may proceed; otherwise the error has been sent. */
-export function guardApi(ctx: RequestContext, env: Services, permission: Permission | null): boolean {
+/** `permission`: the one needed, any one of a list (conversation media), or null for any valid token. */
+export function guardApi(ctx: RequestContext, env: Services, permission: Permission | readonly Permission[] | null): boolean {
   setUncountedRateHeaders(ctx, env);
   const header = ctx.req.headers.authorization;
   const m = header === undefined ? null : /^Bearer +(\S+) *$/i.exec(header);
@@ -62,8 +63,10 @@ export function guardApi(ctx: RequestContext, env: Services, permission: Permiss
     });
     return false;
   }
-  if (permission !== null && !client.permissions.includes(permission)) {
-    sendGenesysError(ctx, 403, 'missing.permissions', `Missing permission: ${permission}`);
+  const anyOf: readonly Permission[] = permission === null ? [] : typeof permission === 'string' ? [permission] : permission;
+  if (anyOf.length > 0 && !anyOf.some((p) => client.permissions.includes(p))) {
+    const named = anyOf.length === 1 ? (anyOf[0] ?? '') : `any of ${anyOf.join(', ')}`;
+    sendGenesysError(ctx, 403, 'missing.permissions', `Missing permission: ${named}`);
     return false;
   }
   return true;

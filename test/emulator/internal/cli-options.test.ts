@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CommanderError } from 'commander';
 import { emulatorCommand, emulatorOptions, parseClient, parseSize } from '../../../src/cli/emulator.js';
+import { ALL_PERMISSIONS } from '../../../src/emulator/types.js';
 
 const noFlags = { client: [], fault: [] };
 
@@ -65,7 +66,7 @@ describe('emulator command options', () => {
   });
 
   test('--client ID:SECRET gets every permission; ID:SECRET:LIST exactly the listed ones', () => {
-    assert.deepEqual(parseClient('a:b')[0]?.permissions, ['files:upload', 'messaging:guest', 'messaging:send']);
+    assert.deepEqual(parseClient('a:b')[0]?.permissions, [...ALL_PERMISSIONS]);
     assert.deepEqual(parseClient('a:b:')[0]?.permissions, []);
     assert.deepEqual(parseClient('app:s3cret:files:upload,messaging:send'), [
       { id: 'app', secret: 's3cret', permissions: ['files:upload', 'messaging:send'] },
