@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type EmulatorHandle, type StartEmulatorOptions } from '../../../src/emulator/index.js';
@@ -15,6 +15,9 @@ import { createConversationClient, type ConversationClient } from '../../../src/
 import { sendFileToConversation } from '../../../src/destinations/conversation/send-file.js';
 import type { ConversationEvent } from '../../../src/destinations/conversation/events.js';
 import { abortableSleep, type Clock } from '../../../src/http/clock.js';
+import { conversationDestination } from '../../../src/destinations/conversation/destination.js';
+import type { StepContext } from '../../../src/destinations/destination.js';
+import { store } from './seam-driver.js';
 
 const LIMIT = 25_000_000; // the emulator's reading of "25 MB"
 const DOCS = ['application/pdf', 'image/png', 'image/jpeg', 'image/gif'];
@@ -223,3 +226,24 @@ test('emulator: a token without the permission → 403 naming it and the token k
     { clients: [{ id: 'demo-client', secret: 'demo-secret', permissions: ['files:upload'] }, { id: 'limited', secret: 'limited-secret', permissions: ['conversation:message:view'] }] } as StartEmulatorOptions,
     { id: 'limited', secret: 'limited-secret' },
   ));
+
+test('emulator: the destination behind the engine seam stores one part and delivers it once', () =>
+  withEmulator(async ({ client, conversation, pdf, stateOf }) => {
+    const conv = await conversation();
+    const { path, sha256 } = await pdf(64_000, 'scan.pdf');
+    const data = await readFile(path);
+    const dest = conversationDestination({ client, conversationId: conv.id, ownsClient: false });
+    const step: StepContext = { signal: new AbortController().signal, retry: client.retryPolicy, emit: () => {} };
+    const file = { fileName: 'scan.pdf', contentType: 'application/pdf', size: data.length };
+    assert.equal(dest.store.refuses?.(file), undefined);
+    const stored = await store(await dest.store.open(file, step), data, step);
+    assert.equal(stored.sha256, sha256);
+    const delivery = { stored, text: 'Scan attached' };
+    const intent = await dest.notifier.prepare(delivery, step);
+    const receipt = await dest.notifier.send(intent, delivery, step);
+    assert.deepEqual(await dest.notifier.find(intent, delivery, step), receipt);
+    const state = await stateOf(conv.id);
+    assert.equal(state.messages.length, 1);
+    assert.equal(state.messages[0]?.id, receipt.messageId);
+    assert.equal(state.messages[0]?.media[0]?.sha256, sha256);
+  }));
