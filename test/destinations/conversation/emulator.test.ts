@@ -212,7 +212,7 @@ test('emulator: a disconnected communication is refused clearly', () =>
 
 test('emulator: a token without the permission → 403 naming it and the token kind', () =>
   withEmulator(
-    async ({ conversation, pdf, send }) => {
+    async ({ emulator, conversation, pdf, send }) => {
       const conv = await conversation();
       const { path } = await pdf(1000);
       await assert.rejects(send(conv.id, path), (e: unknown) => {
@@ -222,6 +222,24 @@ test('emulator: a token without the permission → 403 naming it and the token k
         assert.ok(!e.message.includes('limited-secret'));
         return true;
       });
+      // The same refusal for a token handed over by the caller (as an agent-side app would).
+      const issued = await fetch(`${emulator.url}/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from('limited:limited-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+      const token = ((await issued.json()) as { access_token: string }).access_token;
+      const userClient = createConversationClient({ apiUrl: emulator.url, auth: { kind: 'user', token }, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+      try {
+        await assert.rejects(sendFileToConversation(userClient, { filePath: path, conversationId: conv.id, text: 't' }), (e: unknown) => {
+          assert.ok(e instanceof AuthError && e.code === 'auth.missing_permission', String(e));
+          assert.match(e.message, /supplied user access token/);
+          assert.ok(!e.message.includes(token) && !JSON.stringify(e).includes(token));
+          return true;
+        });
+      } finally {
+        await userClient.close();
+      }
     },
     { clients: [{ id: 'demo-client', secret: 'demo-secret', permissions: ['files:upload'] }, { id: 'limited', secret: 'limited-secret', permissions: ['conversation:message:view'] }] } as StartEmulatorOptions,
     { id: 'limited', secret: 'limited-secret' },
