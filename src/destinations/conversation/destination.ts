@@ -10,7 +10,7 @@
  * - Notifier: `{textBody, mediaIds: [id]}` on the communication (a text alone for a link), and
  *   `find` reads the conversation's messages once to settle a lost answer.
  */
-import { IntegrityError, UploadError } from '../../errors/index.js';
+import { IntegrityError, InternalError, UploadError } from '../../errors/index.js';
 import type { CallOptions } from '../../genesys/api-transport.js';
 import type {
   Delivery,
@@ -278,6 +278,6 @@ function mediaIdOf(delivery: Delivery): string | undefined {
 function intentOf(intent: JsonValue): { communicationId: string; mediaId: string | undefined } {
   const o = (intent ?? {}) as Record<string, JsonValue>;
   const communicationId = o['communicationId'];
-  if (typeof communicationId !== 'string') throw new IntegrityError('delivery.bad_intent', 'The journalled delivery intent has no communication id.');
+  if (typeof communicationId !== 'string') throw new InternalError('delivery.bad_intent', 'The journalled delivery intent has no communication id.');
   return { communicationId, mediaId: typeof o['mediaId'] === 'string' ? o['mediaId'] : undefined };
 }
