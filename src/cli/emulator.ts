@@ -148,7 +148,7 @@ One origin serves everything:
   /api/v2/conversations/messaging/{guests,messages}    guests and messages
   PUT /storage/uploads/{uploadId}?X-Amz-…             the pre-signed segment URL
 
-Emulator controls (never part of a real org), JSON:
+Emulator controls (never part of a real org), JSON (POST/PUT/PATCH need Content-Type: application/json):
   GET    /__emulator/state             counters per route, uploads, segments, files, messages, request log
   GET    /__emulator/config            settings (secrets shown as ***)
   PATCH  /__emulator/config            change settings, e.g. {"chunkSize": 1048576}

@@ -117,7 +117,10 @@ export async function dispatch(req: IncomingMessage, res: ServerResponse, env: S
     const { value: spec, params } = match;
     ctx.route = spec.route;
     if (params.uploadId !== undefined && isId(params.uploadId)) ctx.uploadId = params.uploadId;
-    if (spec.route === 'admin') return await spec.handler(ctx, env, params);
+    if (spec.route === 'admin') {
+      if (!admin.acceptAdminBody(ctx)) return; // JSON only: no cross-origin simple requests
+      return await spec.handler(ctx, env, params);
+    }
     if (spec.route === 'segment') {
       if (req.headers.authorization !== undefined) env.stats.storageAuthorizationSeen = true; // recorded, then ignored
       ctx.segmentIndex = peekSegmentIndex(ctx, env, params.uploadId ?? '');

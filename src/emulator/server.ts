@@ -62,7 +62,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     faults.addAll(opts.faults ?? []);
     let baseUrl = '';
     const clock = new Clock();
-    const webMessaging = new WebMessaging({ clock, settings: () => settings.webMessaging, dir: join(dataDir, 'web-messaging'), instanceKey: key });
+    const webMessaging = new WebMessaging({
+      clock,
+      settings: () => settings.webMessaging,
+      dir: join(dataDir, 'web-messaging'),
+      instanceKey: key,
+      persist: !ownsDir,
+      writer,
+    });
+    await webMessaging.load();
     const env: Services = {
       webMessaging,
       clock,

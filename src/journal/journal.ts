@@ -6,14 +6,15 @@
  * synchronous=FULL because losing one of them to a power cut could repeat a message.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, InternalError } from '../errors/index.js';
 import { newRowValues, toEntry, type EntryRow } from './entry-row.js';
 import { JobLocks, jobKeyString, type LockResult } from './locks.js';
 import { prepareDatabase } from './schema.js';
-import { DEFAULT_RETENTION_MS } from './state-dir.js';
+import { DEFAULT_RETENTION_MS, makeStateDir } from './state-dir.js';
+import { journalStorageError, withStorageErrors } from './storage-errors.js';
 import {
   FINISHED_STATES,
   type JobKey,
@@ -80,9 +81,11 @@ export function openJournal(options: OpenJournalOptions): Journal {
   const file = join(options.stateDir, 'journal.db');
   let db: Database.Database;
   try {
-    mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+    makeStateDir(options.stateDir);
     db = new Database(file);
   } catch (error) {
+    const mapped = journalStorageError(error, options.stateDir, file);
+    if (mapped !== error) throw mapped;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new ConfigError(
       'journal.open',
@@ -102,10 +105,16 @@ export function openJournal(options: OpenJournalOptions): Journal {
     }
   } catch (error) {
     db.close();
+    throw journalStorageError(error, options.stateDir, file);
+  }
+  // Every later write maps its storage failures too (a disk that fills up during a send).
+  const journal = withStorageErrors<Journal>(new SqliteJournal(db, options.stateDir, file, retentionMs, now), options.stateDir, file);
+  try {
+    journal.prune();
+  } catch (error) {
+    journal.close();
     throw error;
   }
-  const journal = new SqliteJournal(db, options.stateDir, file, retentionMs, now);
-  journal.prune();
   return journal;
 }
 

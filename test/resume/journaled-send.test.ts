@@ -168,7 +168,7 @@ test('a lost answer to the message POST is uncertain: reported, never re-sent by
     h.emulator.addFault({ route: 'message', action: 'lose-response' });
     const lost = await sendFile(h.client, { filePath: source.path, to: TO, journal }).catch((e: unknown) => e);
     assert.ok(lost instanceof TransientError, String(lost));
-    assert.equal(lost.code, 'delivery.uncertain');
+    assert.equal(lost.code, 'delivery.answer_lost');
     assert.match(lost.message, /--redeliver/);
     assert.equal(h.emulator.state().messages.length, 1, 'the server did create it');
     const entry = journal.list()[0]!;

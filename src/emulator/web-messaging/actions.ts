@@ -141,6 +141,7 @@ function onAttachment(wm: WebMessaging, conn: WmConnection & { httpOrigin: strin
   };
   wm.attachments.set(id, attachment);
   session.attachments.set(id, attachment);
+  void wm.save();
   const url = wm.signer.sign('PUT', conn.httpOrigin, id, { 'content-type': fileType, 'x-amz-tagging': tagging }, now, deployment.urlTtlSeconds);
   wm.send(conn, response('PresignedUrlResponse', { attachmentId: id, headers: { 'x-amz-tagging': tagging }, url, fileName, fileType, fileSize }, tracingId));
 }
@@ -171,6 +172,7 @@ function deleteAttachment(wm: WebMessaging, conn: WmConnection, session: WmSessi
   if (attachment.sentIn.length > 0) return wm.send(conn, stringError(400, 'Request failed: the attachment was already sent.', tracingId));
   attachment.state = 'deleted';
   attachment.generation += 1; // an upload event still pending for it is not sent
+  void wm.save();
   wm.send(conn, response('AttachmentDeletedResponse', { attachmentId: attachment.id }, tracingId));
 }
 
@@ -201,7 +203,11 @@ function onMessage(wm: WebMessaging, conn: WmConnection & { httpOrigin: string }
   const stored = { id: randomUUID(), sessionId: session.id, ...(text !== undefined && { text }), time: now, attachmentIds: ids };
   wm.addMessage(session, stored);
   for (const id of ids) wm.attachments.get(id)?.sentIn.push(stored.id);
-  if (wm.faults.take('lose-message-response')) return wm.drop(conn);
-  const body = messageBody(wm, stored, (a) => attachmentView(wm, a, conn.httpOrigin));
-  wm.send(conn, tracingId === undefined ? { type: 'message', class: 'StructuredMessage', code: 200, body } : response('StructuredMessage', body, tracingId));
+  const lose = wm.faults.take('lose-message-response') !== undefined;
+  // Answer only once the message is on disk (persistent data directories), as a platform would.
+  void wm.save().then(() => {
+    if (lose) return wm.drop(conn);
+    const body = messageBody(wm, stored, (a) => attachmentView(wm, a, conn.httpOrigin));
+    wm.send(conn, tracingId === undefined ? { type: 'message', class: 'StructuredMessage', code: 200, body } : response('StructuredMessage', body, tracingId));
+  });
 }

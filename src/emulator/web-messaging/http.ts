@@ -70,6 +70,7 @@ export async function wmUploadRoute(ctx: RequestContext, env: Services, params: 
   await rename(temp, path);
   const sha256 = received.sha256.toString('hex');
   Object.assign(attachment, { path, storedSize: length, sha256, uploadedAt: wm.clock.now() });
+  await wm.save();
   send(ctx, 200, { ETag: `"${sha256.slice(0, 32)}"` });
   scheduleUploadEvent(wm, attachment, generation);
 }
@@ -96,6 +97,7 @@ function scheduleUploadEvent(wm: WebMessaging, attachment: WmAttachment, generat
       attachment.state = 'uploaded';
       attachment.failure = undefined;
     }
+    void wm.save();
     if (drop) return;
     if (verdict) {
       wm.broadcast(session, event('UploadFailureEvent', { attachmentId: attachment.id, ...verdict, timestamp }));

@@ -4,7 +4,7 @@
  * actions themselves are in actions.ts; the HTTP side (PUT/GET of attachments, history) in http.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -17,6 +17,9 @@ import type { WmAttachment, WmConnection, WmMessage, WmSession } from './model.j
 import type { WebMessagingDeployment, WebMessagingSettings } from './settings.js';
 import { AttachmentSigner } from './signing.js';
 import { buildWmView, type WebMessagingView } from './view.js';
+import { loadSnapshot, SNAPSHOT_FILE, snapshotOf } from './persistence.js';
+import type { JsonWriter } from '../store/json-writer.js';
+import { join } from 'node:path';
 
 export interface WebMessagingDeps {
   clock: Clock;
@@ -24,6 +27,9 @@ export interface WebMessagingDeps {
   /** Where attachment bytes are stored. */
   dir: string;
   instanceKey: Buffer;
+  /** Keep the records in `dir` across restarts (a data directory of the user's); otherwise memory only. */
+  persist: boolean;
+  writer: JsonWriter;
 }
 
 /** Largest client frame accepted (the biggest legal request is a 4 KB text plus custom data). */
@@ -56,6 +62,26 @@ export class WebMessaging {
 
   settings(): WebMessagingSettings {
     return this.#deps.settings();
+  }
+
+  /** Restores an earlier run's records (persistent data directories only). */
+  async load(): Promise<void> {
+    if (!this.#deps.persist) return;
+    await mkdir(this.dir, { recursive: true });
+    const { sessions, attachments } = await loadSnapshot(this.dir);
+    for (const a of attachments) this.attachments.set(a.id, a);
+    for (const s of sessions) {
+      this.sessions.set(s.id, s);
+      if (!s.ended) this.#byToken.set(s.token, s);
+    }
+  }
+
+  /** Writes the records (atomically); resolves once they are on disk. Never rejects. */
+  save(): Promise<void> {
+    if (!this.#deps.persist || this.#closed) return Promise.resolve();
+    return this.#deps.writer.write(join(this.dir, SNAPSHOT_FILE), snapshotOf(this.sessions.values(), this.attachments.values())).catch((error: unknown) => {
+      process.stderr.write(`genesys emulator: cannot save web messaging records: ${String(error)}\n`);
+    });
   }
 
   deployment(id: string | undefined | null): WebMessagingDeployment | undefined {
@@ -141,6 +167,7 @@ export class WebMessaging {
     };
     this.#byToken.set(token, session);
     this.sessions.set(session.id, session);
+    void this.save();
     return { session, isNew: true, cleared: existing !== undefined && startNew };
   }
 
@@ -151,6 +178,7 @@ export class WebMessaging {
     const duration = (d?.sessionDurationSeconds ?? 259_200) * 1000;
     if (this.clock.now() >= session.lastActivity + duration) {
       session.ended = true;
+      void this.save();
       this.broadcast(session, event('SessionExpiredEvent', {}));
     }
     return session.ended;
@@ -207,7 +235,7 @@ export class WebMessaging {
     for (const conn of [...this.#connections]) conn.ws.terminate();
     this.#connections.clear();
     this.#wss.close();
-    await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+    if (!this.#deps.persist) await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -40,6 +40,9 @@ describe('section 9: /__emulator/config', () => {
     );
     const { clients: _clients, ...rest } = res.json;
     const { clients: _real, ...expected } = emu.settings();
+    // The S3 endpoint's secret keys are redacted the same way.
+    assert.ok(rest.s3.credentials.every((c: { secretAccessKey: string }) => c.secretAccessKey === '***'));
+    expected.s3 = { ...expected.s3, credentials: expected.s3.credentials.map((c) => ({ ...c, secretAccessKey: '***' })) };
     assert.deepEqual(rest, expected);
   });
 
@@ -88,7 +91,11 @@ describe('section 9: /__emulator/config', () => {
       const res = await emulatorAdmin.patchConfig(emu.url, patch);
       assert.equal(res.status, 400, `${JSON.stringify(patch)}: ${res.status} ${res.text}`);
     }
-    const broken = await http(`${emu.url}/__emulator/config`, { method: 'PATCH', body: '{"chunkSize":' });
+    const broken = await http(`${emu.url}/__emulator/config`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"chunkSize":',
+    });
     assert.equal(broken.status, 400);
     assert.deepEqual(emu.settings(), before, 'a refused PATCH changes nothing, not even its valid parts');
   });
