@@ -56,8 +56,12 @@ export const ERROR_CODES = Object.freeze({
   'auth.invalid_client': 'auth',
   'auth.missing_permission': 'auth',
   'auth.token_rejected': 'auth',
+  'auth.user_token_rejected': 'auth',
   // rejected: exit 4
   'api.rejected': 'rejected',
+  'conversation.no_connected_communication': 'rejected',
+  'conversation.not_connected': 'rejected',
+  'conversation.not_found': 'rejected',
   'rejected.content_type': 'rejected',
   'rejected.file_empty': 'rejected',
   'rejected.too_large': 'rejected',
@@ -69,6 +73,7 @@ export const ERROR_CODES = Object.freeze({
   'upload.incomplete': 'rejected',
   'upload.not_open': 'rejected',
   // integrity: exit 5
+  'conversation.media_invalid': 'integrity',
   'demo.sha256_mismatch': 'integrity',
   'integrity.file_changed': 'integrity',
   'integrity.segment_damaged': 'integrity',
@@ -79,6 +84,7 @@ export const ERROR_CODES = Object.freeze({
   'api.rate_limited': 'transient',
   'api.server_error': 'transient',
   'auth.unavailable': 'transient',
+  'conversation.media_timeout': 'transient',
   'delivery.answer_lost': 'transient',
   'journal.busy': 'transient',
   'journal.locked': 'transient',
@@ -93,6 +99,7 @@ export const ERROR_CODES = Object.freeze({
   // internal: exit 1
   'api.bad_response': 'internal',
   'auth.bad_response': 'internal',
+  'delivery.bad_intent': 'internal',
   'internal.job_missing': 'internal',
   'internal.unexpected': 'internal',
   'journal.entry_missing': 'internal',

@@ -71,12 +71,11 @@ export function conversationError(status: number, remote: RemoteError, context: 
     const needed = PERMISSIONS[context.step];
     const which = named ?? `one of ${needed.join(', ')}`;
     const missing = remote.code === 'missing.permissions' || named !== undefined;
-    return new AuthError(
-      missing ? 'auth.missing_permission' : 'auth.forbidden',
+    const message =
       `Could not ${context.what}: access denied (HTTP 403${code}) to ${token.name}. This step needs ${which}` +
-        `${named === undefined ? '' : ` (any of ${needed.join(', ')} will do)`}; ${token.tryInstead}.${said}`,
-      { ...options, details: remote.details ?? { permissions: [...needed], tokenKind: context.tokenKind } },
-    );
+      `${named === undefined ? '' : ` (any of ${needed.join(', ')} will do)`}; ${token.tryInstead}.${said}`;
+    const details = { ...options, details: remote.details ?? { permissions: [...needed], tokenKind: context.tokenKind } };
+    return missing ? new AuthError('auth.missing_permission', message, details) : new AuthError('auth.forbidden', message, details);
   }
   if (status === 413) {
     const file = context.size === undefined ? 'The file' : `The file (${context.size} bytes)`;

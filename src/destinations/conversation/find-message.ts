@@ -3,9 +3,10 @@
  * the conversation's history lists every message id, the bulk lookup returns those messages, and
  * ours is the one that carries our media id — or, for a text-only message (a link), the only one
  * with exactly our text. Called once per lost answer; the result is the message, `undefined` when
- * it provably is not there, or an error when the platform cannot tell (two messages with our text).
+ * it provably is not there, or `delivery.uncertain` when the platform cannot tell (two messages
+ * with our text: the user decides).
  */
-import { TransientError, UploadError } from '../../errors/index.js';
+import { ConfigError, UploadError } from '../../errors/index.js';
 import type { CallOptions } from '../../genesys/api-transport.js';
 import type { ConversationApi } from './api.js';
 import type { MessageData } from './schemas.js';
@@ -28,7 +29,7 @@ export async function findMessage(api: ConversationApi, key: SentMessageKey, opt
   }
   const same = messages.filter((m) => m.mediaIds.length === 0 && m.textBody === key.text);
   if (same.length > 1) {
-    throw new TransientError(
+    throw new ConfigError(
       'delivery.uncertain',
       `Could not tell whether the message was delivered: the conversation ${key.conversationId} holds ${same.length} messages with ` +
         'exactly this text. Check the conversation before sending it again.',

@@ -39,7 +39,7 @@ export interface PutMediaOptions {
 }
 
 /** The storage refused the URL (expired or signature mismatch): a new media must be requested. */
-export const URL_REFUSED_CODE = 'conversation.upload_url_refused';
+export const URL_REFUSED_CODE = 'storage.url_expired';
 
 function headersTimeoutFor(bytes: number): number {
   return 60_000 + Math.ceil(bytes / 32_768) * 1000;
@@ -55,7 +55,7 @@ function storageError(status: number, remote: RemoteError, put: MediaPut): Uploa
   const said = remote.message === undefined ? '' : ` The storage said: ${remote.message}`;
   if (status === 403) {
     return new TransientError(
-      URL_REFUSED_CODE,
+      'storage.url_expired',
       `The media storage refused the upload URL ${where} (HTTP 403 ${remote.code ?? ''}): it expired or its signature does not match.${said}`,
       options,
     );
@@ -64,7 +64,7 @@ function storageError(status: number, remote: RemoteError, put: MediaPut): Uploa
     return new RejectedError('rejected.too_large', `The media storage refused the file as too large (HTTP 413).${said} ${LINK_WAY_OUT}`, options);
   }
   if (status === 429 || status >= 500) {
-    return new TransientError('storage.server_error', `The media storage failed (HTTP ${status}${remote.code === undefined ? '' : ` ${remote.code}`}) at ${where}.${said}`, options);
+    return new TransientError('storage.unavailable', `The media storage failed (HTTP ${status}${remote.code === undefined ? '' : ` ${remote.code}`}) at ${where}.${said}`, options);
   }
   return new RejectedError('storage.rejected', `The media storage refused the upload (HTTP ${status}${remote.code === undefined ? '' : ` ${remote.code}`}) at ${where}.${said}`, options);
 }

@@ -47,12 +47,13 @@ function given(value: string | undefined): string | undefined {
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
-function parseId(value: string | undefined, setting: string, code: string): string | undefined {
+/** `name` is the setting's code suffix: the error is `config.<name>`. */
+function parseId(value: string | undefined, setting: string, name: 'conversation_id' | 'communication_id'): string | undefined {
   const raw = given(value);
   if (raw === undefined) return undefined;
   if (!ID.test(raw)) {
     const shown = raw.length > 60 ? `${JSON.stringify(raw.slice(0, 60))}…` : JSON.stringify(raw);
-    throw new ConfigError(code, `${setting}: ${shown} is not a Genesys Cloud id. Give the id as Genesys shows it (a UUID such as 3f2c6b9e-…).`);
+    throw new ConfigError(`config.${name}`, `${setting}: ${shown} is not a Genesys Cloud id. Give the id as Genesys shows it (a UUID such as 3f2c6b9e-…).`);
   }
   return raw;
 }
@@ -93,14 +94,14 @@ function userAuth(token: string, source: string): ConversationAuth {
 }
 
 export function parseConversationOptions(input: { flags: ConversationFlags; env: NodeJS.ProcessEnv }): ConversationOptions {
-  const conversationId = parseId(input.flags.conversationId, SETTING.conversationId, 'config.conversation_id');
+  const conversationId = parseId(input.flags.conversationId, SETTING.conversationId, 'conversation_id');
   if (conversationId === undefined) {
     throw new ConfigError(
       'config.conversation_id',
       `${SETTING.conversationId} is required: the id of the messaging conversation to put the file into.`,
     );
   }
-  const communicationId = parseId(input.flags.communicationId, SETTING.communicationId, 'config.communication_id');
+  const communicationId = parseId(input.flags.communicationId, SETTING.communicationId, 'communication_id');
   const file = given(input.flags.accessTokenFile);
   const fromEnv = input.env[ACCESS_TOKEN_ENV];
   let auth: ConversationAuth;

@@ -202,7 +202,7 @@ test('emulator: a disconnected communication is refused clearly', () =>
   withEmulator(async ({ emulator, conversation, pdf, send, stateOf }) => {
     const conv = await conversation();
     const agent = agentOf(conv);
-    const response = await fetch(`${emulator.url}/__emulator/conversations/${conv.id}/communications/${agent}/disconnect`, { method: 'POST' });
+    const response = await fetch(`${emulator.url}/__emulator/conversations/${conv.id}/communications/${agent}/disconnect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(response.status, 200);
     const { path } = await pdf(1000);
     await assert.rejects(send(conv.id, path), (e: unknown) => e instanceof RejectedError && e.code === 'conversation.no_connected_communication' && /agent \(disconnected\)/.test(e.message));
