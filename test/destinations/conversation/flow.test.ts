@@ -229,3 +229,15 @@ test('status that never turns valid: bounded, transient, nothing sent; no URL si
     });
     assert.equal(count(server, 'upload'), 3); // the expired URL got a new media once
   }));
+
+test('a lost text-only send with two identical texts in the conversation cannot be settled: delivery.uncertain, never re-sent', () =>
+  withServer(async ({ server, client }) => {
+    await sendTextToConversation(client, { conversationId: 'conv-1', communicationId: AGENT_COMM, text: 'same' });
+    server.faults.send = ['lose'];
+    await assert.rejects(
+      sendTextToConversation(client, { conversationId: 'conv-1', communicationId: AGENT_COMM, text: 'same' }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'delivery.uncertain' && exitCodeFor(e) === 2,
+    );
+    assert.equal(server.messages.length, 2);
+    assert.equal(count(server, 'send'), 2);
+  }));
