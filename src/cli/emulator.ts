@@ -28,6 +28,7 @@ interface EmulatorFlags {
   client?: EmulatorClient[];
   fault?: FaultRule[];
   seed?: number;
+  s3Port?: number;
 }
 
 const UNITS: Record<string, number> = {
@@ -126,6 +127,7 @@ export async function emulatorOptions(flags: EmulatorFlags): Promise<StartEmulat
     storageRateLimitPerSecond: flags.storageRateLimit,
     clients: flags.client,
     seed: flags.seed,
+    s3Port: flags.s3Port,
   };
   const merged: StartEmulatorOptions = { ...file };
   for (const [key, value] of Object.entries(fromFlags)) {
@@ -158,9 +160,15 @@ Emulator controls (never part of a real org), JSON (POST/PUT/PATCH need Content-
   GET    /__emulator/clock             {"now": epoch ms}
   POST   /__emulator/clock             {"advanceMs": 3600000} moves token/URL expiry and rate windows
 
-Fault rules: {"route": token|initiate|segment|status|abort|complete|file|content|guest|message|message-get,
+An S3-compatible endpoint (path-style) listens on its own port (--s3-port, default any free one):
+  its URL is printed on stderr ("s3: http://…") and is "s3.url" in GET /__emulator/state.
+  Bucket "genesys-uploads", region us-east-1, demo access key "GENESYSEMULATORDEMO0" (its secret,
+  and how to change keys, buckets or the flavor with --config / PATCH {"s3": {…}}: docs/emulator-s3.md).
+
+Fault rules: {"route": token|initiate|segment|status|abort|complete|file|content|guest|message|message-get
+  |s3-create|s3-part|s3-complete|s3-list|s3-abort|s3-put|s3-get|s3-head|s3-delete,
   "action": status|stall|reset|corrupt|lose-response, "status": 503, "retryAfter": 2, "stallMs": 5000,
-  "afterBytes": 1000, "segmentIndex": 3, "count": 2, "probability": 0.1}
+  "afterBytes": 1000, "segmentIndex": 3, "partNumber": 2, "count": 2, "probability": 0.1}
 
 Examples:
   genesys-upload emulator --port 0
@@ -194,6 +202,7 @@ export function emulatorCommand(): Command {
     .option('--storage-rate-limit <n>', 'storage requests per second per upload; 0 = none (default: 0)', parseCount)
     .option('--client <id:secret:perms>', 'an OAuth client; perms comma-separated (repeatable; replaces the demo client)', parseClient)
     .option('--fault <json>', 'a fault rule as JSON, or an array of them (repeatable)', parseFault)
+    .option('--s3-port <port>', 'port of the S3-compatible endpoint; 0 picks a free one (default: 0)', parseCount)
     .option('--seed <n>', 'seed of the fault rules\' random source (default: 1)', parseCount)
     .addHelpText('after', HELP_AFTER)
     .showHelpAfterError('(run genesys-upload emulator --help for usage)')
@@ -208,7 +217,7 @@ const FLAG_OF: Record<string, string> = {
   host: '--host', port: '--port', dataDir: '--data-dir', tokenTtlSeconds: '--token-ttl', urlTtlSeconds: '--url-ttl',
   chunkSize: '--chunk-size', singleChunkMaxSize: '--single-chunk-max', maxChunks: '--max-chunks',
   maxFileSize: '--max-file-size', allowedContentTypes: '--allowed-types', apiRateLimit: '--api-rate-limit',
-  storageRateLimitPerSecond: '--storage-rate-limit', clients: '--client', faults: '--fault', seed: '--seed',
+  storageRateLimitPerSecond: '--storage-rate-limit', clients: '--client', faults: '--fault', seed: '--seed', s3Port: '--s3-port',
 };
 
 /** Says which flag (or the config file) a bad setting came from. */
@@ -237,6 +246,8 @@ async function runEmulator(command: Command, flags: EmulatorFlags): Promise<void
   }
   const running = emulator;
   process.stdout.write(`${running.url}\n`);
+  // Stdout stays one line (scripts read it); the S3 endpoint's URL goes to stderr and the state view.
+  process.stderr.write(`s3: ${running.s3Url}\n`);
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);

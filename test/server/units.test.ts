@@ -55,7 +55,7 @@ test('recipients: comma-separated or a JSON list', () => {
 });
 
 test('metadata to job spec: names sanitised, types guessed and checked, limits', () => {
-  const limits = { maxSize: 1000, allowedTypes: ['application/pdf', 'image/*'] };
+  const limits = { maxSize: 1000, allowedTypes: ['application/pdf', 'image/*'], allowExecutables: false };
   const spec = jobSpecFromMetadata({ filename: '../../a b.pdf', to: 'x@y.z', text: '' }, 10, limits);
   assert.equal(spec.fileName, '_.._a_b.pdf');
   assert.equal(spec.contentType, 'application/pdf');
