@@ -56,8 +56,12 @@ export const ERROR_CODES = Object.freeze({
   'auth.invalid_client': 'auth',
   'auth.missing_permission': 'auth',
   'auth.token_rejected': 'auth',
+  'auth.user_token_rejected': 'auth',
   // rejected: exit 4
   'api.rejected': 'rejected',
+  'conversation.no_connected_communication': 'rejected',
+  'conversation.not_connected': 'rejected',
+  'conversation.not_found': 'rejected',
   'rejected.content_type': 'rejected',
   'rejected.file_empty': 'rejected',
   'rejected.too_large': 'rejected',
@@ -70,6 +74,7 @@ export const ERROR_CODES = Object.freeze({
   'upload.not_open': 'rejected',
   'upload.resend_unknown': 'rejected',
   // integrity: exit 5
+  'conversation.media_invalid': 'integrity',
   'demo.sha256_mismatch': 'integrity',
   'integrity.file_changed': 'integrity',
   'integrity.segment_damaged': 'integrity',
@@ -80,6 +85,7 @@ export const ERROR_CODES = Object.freeze({
   'api.rate_limited': 'transient',
   'api.server_error': 'transient',
   'auth.unavailable': 'transient',
+  'conversation.media_timeout': 'transient',
   'delivery.answer_lost': 'transient',
   'journal.busy': 'transient',
   'journal.locked': 'transient',
@@ -94,6 +100,7 @@ export const ERROR_CODES = Object.freeze({
   // internal: exit 1
   'api.bad_response': 'internal',
   'auth.bad_response': 'internal',
+  'delivery.bad_intent': 'internal',
   'internal.job_missing': 'internal',
   'internal.unexpected': 'internal',
   'journal.entry_incomplete': 'internal',
