@@ -67,7 +67,7 @@ test('seam: one part on the media URL, complete polls until valid, the notifier 
     assert.equal(receipt.messageId, 'msg-1');
     assert.deepEqual(server.messages[0]?.mediaIds, ['media-1']);
     assert.ok(events.some((e) => e.type === 'communication-chosen' && e.reason === 'agent'));
-    assert.deepEqual(await dest.notifier.find(intent, delivery, step), receipt);
+    assert.deepEqual(await dest.notifier.find!(intent, delivery, step), receipt);
   }));
 
 test('seam: an invalid media asks for a resend on a new media; twice is an IntegrityError; an expired URL is refreshed', () =>
@@ -92,10 +92,10 @@ test('seam: a lost answer is found once; a link goes as text alone; refusals and
     const stored = await store(session, data, step);
     const delivery = { stored, text: 'x' };
     const intent = await dest.notifier.prepare(delivery, step);
-    assert.equal(await dest.notifier.find(intent, delivery, step), undefined); // provably absent
+    assert.equal(await dest.notifier.find!(intent, delivery, step), undefined); // provably absent
     server.faults.send = ['lose'];
     await assert.rejects(dest.notifier.send(intent, delivery, step), (e: unknown) => e instanceof TransientError && !provablyNotSent(e));
-    assert.equal((await dest.notifier.find(intent, delivery, step))?.messageId, 'msg-1');
+    assert.equal((await dest.notifier.find!(intent, delivery, step))?.messageId, 'msg-1');
     assert.equal(server.messages.length, 1);
 
     const link: StoredFile = { ref: 'https://files.example/k', fileName: 'big.iso', contentType: 'application/octet-stream', size: 1e9, sha256: 'ab', verified: true, link: { url: 'https://files.example/k?sig=1', expiresAt: undefined } };

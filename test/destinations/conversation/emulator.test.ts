@@ -259,7 +259,7 @@ test('emulator: the destination behind the engine seam stores one part and deliv
     const delivery = { stored, text: 'Scan attached' };
     const intent = await dest.notifier.prepare(delivery, step);
     const receipt = await dest.notifier.send(intent, delivery, step);
-    assert.deepEqual(await dest.notifier.find(intent, delivery, step), receipt);
+    assert.deepEqual(await dest.notifier.find!(intent, delivery, step), receipt);
     const state = await stateOf(conv.id);
     assert.equal(state.messages.length, 1);
     assert.equal(state.messages[0]?.id, receipt.messageId);

@@ -67,7 +67,7 @@ test('store and notifier on the seam: one part, the success event, one message; 
     assert.ok(!destination.targetKey.includes(token));
     const receipt = await destination.notifier.send(intent, delivery, step);
     assert.equal(server.seen.messages.length, 1);
-    assert.deepEqual(await destination.notifier.find(intent, delivery, step), { messageId: receipt.messageId });
+    assert.deepEqual(await destination.notifier.find!(intent, delivery, step), { messageId: receipt.messageId });
     assert.equal(events[0]?.type, 'initiated');
     assert.equal(destination.notifier.provablyNotSent(new RejectedError('webmessaging.attachment_not_uploaded', 'x')), true);
     assert.equal(destination.notifier.provablyNotSent(new TransientError('webmessaging.connection_lost', 'x')), false);

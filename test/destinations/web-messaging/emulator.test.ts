@@ -193,5 +193,5 @@ test('the adapter on the destination seam: one whole-file part, the success even
   const intent = await destination.notifier.prepare(delivery, step);
   const receipt = await destination.notifier.send(intent, delivery, step);
   assertDelivered(conversation(), receipt.messageId, pdf);
-  assert.deepEqual(await destination.notifier.find(intent, delivery, step), { messageId: receipt.messageId });
+  assert.deepEqual(await destination.notifier.find!(intent, delivery, step), { messageId: receipt.messageId });
 });
