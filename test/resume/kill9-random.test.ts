@@ -32,24 +32,35 @@ type Moment =
 /** When the run is inside the window: the fault rules used up, the upload completed, a message created. */
 type Held = 'rules-used' | 'completed' | 'message-created';
 
-/** Delivery windows a kill can land in, each made reachable by a fault rule. */
+const MESSAGE_HELD: FaultRule = { route: 'message', action: 'stall', stallMs: 120_000 };
+
+/**
+ * Delivery windows a kill can land in, each made reachable by fault rules. All but the last also
+ * hold the message POST (a stall the kill ends), so no message exists before the last window,
+ * where it is created and its answer lost, and the kill follows at a random few milliseconds:
+ * while the process asks the guest's messages, or just after it recorded what it found.
+ */
 const WINDOWS: Array<Extract<Moment, { kind: 'fault' }>> = [
-  { kind: 'fault', name: 'complete answer lost', faults: [{ route: 'complete', action: 'lose-response', count: 1000 }], held: 'completed' },
-  { kind: 'fault', name: 'guest stalled', faults: [{ route: 'guest', action: 'stall', stallMs: 120_000 }], held: 'rules-used' },
-  { kind: 'fault', name: 'guest answer lost', faults: [{ route: 'guest', action: 'lose-response' }], held: 'rules-used' },
-  { kind: 'fault', name: 'message stalled', faults: [{ route: 'message', action: 'stall', stallMs: 120_000 }], held: 'rules-used' },
   {
     kind: 'fault',
-    name: 'message answer lost, asking stalled',
-    faults: [
-      { route: 'message', action: 'lose-response' },
-      { route: 'message-get', action: 'stall', stallMs: 120_000, count: 1000 },
-    ],
+    name: 'complete answer lost',
+    faults: [{ route: 'complete', action: 'lose-response', count: 1000 }, { route: 'guest', action: 'stall', stallMs: 120_000 }, MESSAGE_HELD],
+    held: 'completed',
+  },
+  { kind: 'fault', name: 'guest stalled', faults: [{ route: 'guest', action: 'stall', stallMs: 120_000 }, MESSAGE_HELD], held: 'rules-used' },
+  { kind: 'fault', name: 'guest answer lost', faults: [{ route: 'guest', action: 'lose-response' }, MESSAGE_HELD], held: 'rules-used' },
+  { kind: 'fault', name: 'message stalled', faults: [MESSAGE_HELD], held: 'rules-used' },
+  {
+    kind: 'fault',
+    name: 'message answer lost',
+    faults: [{ route: 'message', action: 'lose-response' }],
     held: 'message-created',
   },
 ];
 
 const CHUNKS = SIZE / (5 * MiB);
+/** Milliseconds from the lost message's creation to the kill (seeded). */
+let lostAnswerDelay = 0;
 
 /**
  * 13 kills across the upload — 10 at seeded random numbers of stored segments, 3 at random times
@@ -62,7 +73,8 @@ function moments(): Moment[] {
   const targets = new Set<number>();
   while (targets.size < 10) targets.add(1 + Math.floor(random() * (CHUNKS - 4)));
   const upload: Moment[] = [...targets].sort((a, b) => a - b).map((segments) => ({ kind: 'stored', segments }));
-  for (let i = 0; i < 3; i++) upload.splice(Math.floor(random() * (upload.length + 1)), 0, { kind: 'time', afterMs: 100 + Math.floor(random() * 1400) });
+  // Early in the upload, so that a short run cannot get as far as the delivery.
+  for (let i = 0; i < 3; i++) upload.splice(Math.floor(random() * 8), 0, { kind: 'time', afterMs: 100 + Math.floor(random() * 1400) });
   const before = WINDOWS.slice(0, -1);
   const delivery: Moment[] = [...before, before[Math.floor(random() * before.length)]!, before[Math.floor(random() * before.length)]!];
   for (let i = delivery.length - 1; i > 0; i--) {
@@ -70,6 +82,7 @@ function moments(): Moment[] {
     [delivery[i], delivery[j]] = [delivery[j]!, delivery[i]!];
   }
   // Last: the window that creates the message (any kill after it finds the delivery done).
+  lostAnswerDelay = Math.floor(random() * 20);
   return [...upload, ...delivery, WINDOWS.at(-1)!];
 }
 
@@ -117,13 +130,16 @@ test('20 kill -9s at seeded random moments, then one more run: exactly one messa
       // Held in the window, or past it (a run that finds nothing left to do there exits by itself).
       await until(async () => exited || (await inside()), `run ${k}: ${moment.name}`, 120_000);
       if (moment.held === 'message-created' && !exited) {
-        // The process now asks the guest's messages; let the ask reach the stall before the kill.
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // The process now asks the guest's messages: kill it a random moment into that.
+        await new Promise((resolve) => setTimeout(resolve, lostAnswerDelay));
       }
     }
+    const last = k === KILLS - 1;
+    if (last) assert.equal(messagesBefore, 0, 'no message before the last window');
     await run.kill9();
     emulator.clearFaults();
     const result = await run.done;
+    if (last) assert.equal(emulator.state().messages.length, 1, 'created once; the process asked instead of sending again');
     const what = moment.kind === 'time' ? `${moment.afterMs} ms` : moment.kind === 'stored' ? `${moment.segments} segments` : moment.name;
     log.push(`${k}: ${what}${result.code === null ? '' : ` (exited ${result.code})`}`);
   }
