@@ -4,3 +4,5 @@ export { deliverFile, defaultMessageText, DEFAULT_LANGUAGE, type DeliverFileOpti
 export { uploadFile, type UploadFileResult } from '../destinations/genesys-files/upload-file.js';
 export type { UploadFileOptions } from '../upload/options.js';
 export type { UploadEvent, UploadEventType, UploadEventListener } from '../upload/events.js';
+export { sendVia, type SendViaOptions, type SendViaResult } from './send-via.js';
+export { genesysFilesVia, viaTarget, createPartTransport, type Via } from './via.js';

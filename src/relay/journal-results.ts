@@ -1,8 +1,9 @@
 /** Results of a journalled send rebuilt from the journal, for work an earlier run did. */
 import type { JournalEntry } from '../journal/index.js';
-import type { SendFileResult } from './send-file.js';
+import type { PipelineResult } from './send-via.js';
+import { detailsOf } from './via.js';
 
-export function uploadPart(entry: JournalEntry): Omit<SendFileResult, 'messageId' | 'guestId' | 'retries' | 'seconds' | 'bytesSent' | 'resumed' | 'journalId' | 'bytesSkipped' | 'alreadyDelivered'> {
+export function uploadPart(entry: JournalEntry): Omit<PipelineResult, 'messageId' | 'guestId' | 'retries' | 'seconds' | 'bytesSent' | 'resumed' | 'journalId' | 'bytesSkipped' | 'alreadyDelivered' | 'destination' | 'details'> {
   return {
     uploadId: entry.uploadId,
     fileId: entry.fileId ?? '',
@@ -16,11 +17,13 @@ export function uploadPart(entry: JournalEntry): Omit<SendFileResult, 'messageId
 }
 
 /** A job delivered by an earlier run: its result again, and nothing sent. */
-export function earlierResult(entry: JournalEntry, startedAt: number): SendFileResult {
+export function earlierResult(entry: JournalEntry, startedAt: number): PipelineResult {
   return {
     ...uploadPart(entry),
     messageId: entry.messageId ?? '',
     guestId: entry.guestId ?? '',
+    destination: entry.destination,
+    details: detailsOf(entry.stored?.ref, entry.receipt),
     retries: 0,
     seconds: (performance.now() - startedAt) / 1000,
     bytesSent: 0,

@@ -13,26 +13,25 @@ import { resolveRetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
 import { fileChanges } from '../journal/file-identity.js';
 import type { JobKey, Journal, JournalEntry, RecordedDelivery } from '../journal/index.js';
-import { genesysFilesDestination } from '../destinations/genesys-files/index.js';
-import type { Destination, RemoteSession, StepContext, StoredFile } from '../destinations/destination.js';
+import type { Destination, Receipt, RemoteSession, StepContext, StoredFile } from '../destinations/destination.js';
 import type { UploadEvent } from '../upload/events.js';
 import type { UploadRecorder } from '../upload/recorder.js';
 import { contentTypeFor, validateContentType } from '../upload/content-type.js';
 import { sanitizeFileName } from '../upload/sanitize-file-name.js';
 import { openSourceFile } from '../upload/source-file.js';
 import { runUpload, type RunUploadResult } from '../upload/run-upload.js';
-import { DEFAULT_LANGUAGE, defaultMessageText, type DeliverFileResult } from './deliver-file.js';
+import { DEFAULT_LANGUAGE, defaultMessageText } from './deliver-file.js';
 import { UncertainDelivery, deliverOnce } from './deliver.js';
-import type { GenesysClient } from './genesys-client.js';
 import { fileChangedError, lockedError, notFoundError, otherTargetError, uncertainAfter, uncertainError, uploadChangedError } from './journal-errors.js';
 import { earlierResult, uploadPart } from './journal-results.js';
 import { decideResume, needsFileCheck } from './resume-decision.js';
-import type { SendFileOptions, SendFileResult } from './send-file.js';
+import type { PipelineResult, SendViaOptions } from './send-via.js';
+import { detailsOf, type Via } from './via.js';
 
 interface Run {
-  client: GenesysClient;
+  via: Via;
   journal: Journal;
-  options: SendFileOptions;
+  options: SendViaOptions;
   key: JobKey;
   delivery: RecordedDelivery;
   point: (entryId: string) => void;
@@ -64,35 +63,35 @@ async function canonicalPath(path: string, maxFileSize: number | undefined): Pro
   return realpath(path).catch(() => resolve(path));
 }
 
-export async function journaledSend(client: GenesysClient, journal: Journal, options: SendFileOptions): Promise<SendFileResult> {
+export async function journaledSend(via: Via, journal: Journal, options: SendViaOptions): Promise<PipelineResult> {
   const startedAt = performance.now();
   if (options.signal?.aborted) throw interrupted(options.signal);
   let named: JournalEntry | undefined;
   if (options.journalId !== undefined) {
     named = journal.find(options.journalId);
     if (named === undefined) throw notFoundError(options.journalId);
-    if (named.target.apiUrl !== client.apiUrl || named.target.clientId !== client.clientId) throw otherTargetError(named, client.apiUrl, client.clientId);
+    if (named.target.apiUrl !== via.target.apiUrl || named.target.clientId !== via.target.clientId) throw otherTargetError(named, via.target.apiUrl, via.target.clientId);
   }
   const filePath = await canonicalPath(named?.file.path ?? options.filePath, options.maxFileSize);
-  const key: JobKey = { filePath, apiUrl: client.apiUrl, clientId: client.clientId };
+  const key: JobKey = { filePath, apiUrl: via.target.apiUrl, clientId: via.target.clientId };
   const lock = journal.lock(key);
-  if (!lock.acquired) throw lockedError(filePath, client.target, lock.holder);
+  if (!lock.acquired) throw lockedError(filePath, via.target.description, lock.holder);
   try {
     // Named as the user named it (not after the link it may be), typed as the engine would.
     const fileName = sanitizeFileName(options.fileName ?? basename(options.filePath));
     const contentType = validateContentType(options.contentType ?? contentTypeFor(fileName));
     const run: Run = {
-      client,
+      via,
       journal,
       options: { ...options, fileName, contentType },
       key,
       delivery: deliveryOf(options, fileName),
       point: lock.point,
       emit: (event) => options.onEvent?.(event),
-      destination: genesysFilesDestination(client, { to: options.to, language: options.language ?? DEFAULT_LANGUAGE }),
+      destination: via.destination,
       step: {
         signal: options.signal ?? new AbortController().signal,
-        retry: resolveRetryPolicy({ ...client.retryPolicy, ...options.retry }),
+        retry: resolveRetryPolicy({ ...via.retryPolicy, ...options.retry }),
         emit: (event) => {
           if (event.type === 'retry') run.retries++;
           run.emit(event);
@@ -136,8 +135,10 @@ export async function journaledSend(client: GenesysClient, journal: Journal, opt
   }
 }
 
-function deliveryOf(options: SendFileOptions, fileName: string): RecordedDelivery {
-  return { to: [...options.to], text: options.text ?? defaultMessageText(fileName), language: options.language ?? DEFAULT_LANGUAGE };
+/** Recipients and language belong to the tutorial's API; other destinations record none. */
+function deliveryOf(options: SendViaOptions, fileName: string): RecordedDelivery {
+  const to = options.to ?? [];
+  return { to: [...to], text: options.text ?? defaultMessageText(fileName), language: to.length === 0 ? (options.language ?? '') : (options.language ?? DEFAULT_LANGUAGE) };
 }
 
 async function abandon(run: Run, entry: JournalEntry, reason: string): Promise<void> {
@@ -148,7 +149,7 @@ async function abandon(run: Run, entry: JournalEntry, reason: string): Promise<v
   }
 }
 
-async function continueUpload(run: Run, entry: JournalEntry, deliveryChanged: boolean): Promise<SendFileResult> {
+async function continueUpload(run: Run, entry: JournalEntry, deliveryChanged: boolean): Promise<PipelineResult> {
   const file = { fileName: entry.fileName, contentType: entry.contentType, size: entry.file.size };
   const session = await run.destination.store.resume(entry.sessionState, file, run.step);
   if (session === undefined) {
@@ -172,16 +173,16 @@ async function continueUpload(run: Run, entry: JournalEntry, deliveryChanged: bo
   return uploadAndDeliver(run, { entry, session });
 }
 
-async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boolean, settle: boolean): Promise<SendFileResult> {
+async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boolean, settle: boolean): Promise<PipelineResult> {
   if (deliveryChanged) run.journal.updateDelivery(entry.id, run.delivery);
   run.point(entry.id);
   const size = entry.file.size;
   run.emit({ type: 'resumed', journalId: entry.id, uploadId: entry.uploadId, phase: 'delivery', segmentsOnServer: entry.chunks, bytesOnServer: size, totalBytes: size });
   const stored = entry.stored ?? failMissingStored(entry);
-  const delivery = await deliver(run, entry, stored, settle);
+  const receipt = await deliver(run, entry, stored, settle);
   return {
     ...uploadPart(entry),
-    ...delivery,
+    ...receiptPart(run, stored, receipt),
     retries: run.retries,
     seconds: (performance.now() - run.startedAt) / 1000,
     bytesSent: 0,
@@ -192,10 +193,10 @@ async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boole
   };
 }
 
-async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; session: RemoteSession } | undefined): Promise<SendFileResult> {
+async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; session: RemoteSession } | undefined): Promise<PipelineResult> {
   const { result, entryId } = await upload(run, resume);
   const entry = run.journal.get(entryId) ?? failMissing(entryId);
-  const delivery = await deliver(run, entry, result.stored, false);
+  const receipt = await deliver(run, entry, result.stored, false);
   return {
     uploadId: result.sessionId,
     fileId: typeof result.stored.ref === 'string' ? result.stored.ref : '',
@@ -208,7 +209,7 @@ async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; session
     bytesSent: result.bytesSent,
     resumed: result.resumed,
     bytesSkipped: result.bytesSkipped,
-    ...delivery,
+    ...receiptPart(run, result.stored, receipt),
     retries: result.retries + run.retries,
     seconds: (performance.now() - run.startedAt) / 1000,
     journalId: entryId,
@@ -235,7 +236,7 @@ async function upload(run: Run, resume: { entry: JournalEntry; session: RemoteSe
           headSha256: fingerprint.headSha256,
           tailSha256: fingerprint.tailSha256,
         },
-        target: { apiUrl: run.client.apiUrl, loginUrl: run.client.loginUrl, clientId: run.client.clientId, description: run.client.target },
+        target: run.via.target,
         destination: run.destination.name,
         sessionState: started.state,
         uploadId: started.id,
@@ -253,8 +254,8 @@ async function upload(run: Run, resume: { entry: JournalEntry; session: RemoteSe
     completed: (stored) => journal.recordCompleted(recorded(), stored),
   };
   try {
-    const result = await runUpload(run.destination.store, run.client, {
-      basePolicy: run.client.retryPolicy,
+    const result = await runUpload(run.destination.store, run.via.transport, {
+      basePolicy: run.via.retryPolicy,
       filePath: key.filePath,
       contentType: options.contentType,
       fileName: options.fileName,
@@ -288,7 +289,7 @@ async function upload(run: Run, resume: { entry: JournalEntry; session: RemoteSe
   }
 }
 
-async function deliver(run: Run, entry: JournalEntry, stored: StoredFile, settle: boolean): Promise<DeliverFileResult> {
+async function deliver(run: Run, entry: JournalEntry, stored: StoredFile, settle: boolean): Promise<Receipt> {
   const { journal, options } = run;
   const entryId = entry.id;
   try {
@@ -305,7 +306,7 @@ async function deliver(run: Run, entry: JournalEntry, stored: StoredFile, settle
       intent: entry.intent,
       unsettled: settle,
     });
-    return { guestId: receipt.details?.guestId ?? '', messageId: receipt.messageId };
+    return receipt;
   } catch (error) {
     const now = journal.get(entryId);
     if (now?.state === 'sending' && error instanceof UncertainDelivery) throw uncertainAfter(error, now);
@@ -315,6 +316,10 @@ async function deliver(run: Run, entry: JournalEntry, stored: StoredFile, settle
     }
     throw options.signal?.aborted ? interrupted(options.signal, error) : error;
   }
+}
+
+function receiptPart(run: Run, stored: StoredFile, receipt: Receipt): Pick<PipelineResult, 'messageId' | 'guestId' | 'destination' | 'details'> {
+  return { messageId: receipt.messageId, guestId: receipt.details?.guestId ?? '', destination: run.destination.name, details: detailsOf(stored.ref, receipt) };
 }
 
 function failMissing(id: string): never {

@@ -1,20 +1,15 @@
 /**
- * One job end to end: upload a file through a destination's store, then deliver it with its
- * notifier, exactly once. What the CLI's `send` and the proxy service both run. With a `journal`
- * the facts are recorded durably and the job is crash-safe and resumable (journaled-send.ts);
- * without one the same steps record into memory (recorder.ts).
+ * One job end to end over the tutorial's Files API: `sendFile(client, …)` is the pipeline of
+ * send-via.ts with the genesys-files destination built from the client. What the CLI's default
+ * `send` and the proxy service run.
  */
-import { resolveRetryPolicy, type RetryPolicy } from '../http/retry-policy.js';
-import { interrupted } from '../http/retry-runner.js';
+import type { RetryPolicy } from '../http/retry-policy.js';
 import type { Journal } from '../journal/index.js';
 import type { UploadEvent } from '../upload/events.js';
-import { genesysFilesDestination } from '../destinations/genesys-files/index.js';
-import { runUpload } from '../upload/run-upload.js';
-import { DEFAULT_LANGUAGE, defaultMessageText, validateDelivery } from './deliver-file.js';
-import { deliverOnce } from './deliver.js';
-import { memoryRecorder } from './recorder.js';
+import { DEFAULT_LANGUAGE, validateDelivery } from './deliver-file.js';
 import type { GenesysClient } from './genesys-client.js';
-import { journaledSend } from './journaled-send.js';
+import { runPipeline } from './send-via.js';
+import { genesysFilesVia } from './via.js';
 
 export interface SendFileOptions {
   filePath: string;
@@ -70,48 +65,10 @@ export interface SendFileResult {
   alreadyDelivered: boolean;
 }
 
+/** The pipeline (send-via.ts) over the tutorial's Files API; the result keeps its own fields. */
 export async function sendFile(client: GenesysClient, options: SendFileOptions): Promise<SendFileResult> {
   validateDelivery(options); // fail before uploading when the message could never be sent
-  if (options.journal !== undefined) return journaledSend(client, options.journal, options);
-  // Without a journal: the same pipeline, its facts kept in memory for this run.
-  const started = performance.now();
-  const destination = genesysFilesDestination(client, { to: options.to, language: options.language ?? DEFAULT_LANGUAGE });
-  const recorder = memoryRecorder();
-  const upload = await runUpload(destination.store, client, { ...options, basePolicy: client.retryPolicy, recorder });
-  let deliveryRetries = 0;
-  const receipt = await deliverOnce({
-    notifier: destination.notifier,
-    delivery: { stored: upload.stored, text: options.text ?? defaultMessageText(upload.stored.fileName) },
-    recorder,
-    step: {
-      signal: options.signal ?? new AbortController().signal,
-      retry: resolveRetryPolicy({ ...client.retryPolicy, ...options.retry }),
-      emit: (event) => {
-        if (event.type === 'retry') deliveryRetries++;
-        options.onEvent?.(event);
-      },
-    },
-  }).catch((error: unknown) => {
-    throw options.signal?.aborted ? interrupted(options.signal, error) : error;
-  });
-  const { stored } = upload;
-  return {
-    uploadId: upload.sessionId,
-    fileId: typeof stored.ref === 'string' ? stored.ref : '',
-    messageId: receipt.messageId,
-    guestId: receipt.details?.guestId ?? '',
-    fileName: stored.fileName,
-    contentType: stored.contentType,
-    size: stored.size,
-    sha256: stored.sha256,
-    chunks: upload.chunks,
-    chunkSize: upload.chunkSize,
-    retries: upload.retries + deliveryRetries,
-    seconds: (performance.now() - started) / 1000,
-    bytesSent: upload.bytesSent,
-    resumed: upload.resumed,
-    journalId: '',
-    bytesSkipped: upload.bytesSkipped,
-    alreadyDelivered: false,
-  };
+  const via = genesysFilesVia(client, { to: options.to, language: options.language ?? DEFAULT_LANGUAGE });
+  const { destination: _destination, details: _details, ...result } = await runPipeline(via, options);
+  return result;
 }
