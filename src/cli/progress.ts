@@ -63,10 +63,11 @@ export class ProgressReporter {
         break;
       case 'completing':
         this.#stopBar();
-        this.#line('Completing the upload (the platform verifies every chunk checksum)…');
+        this.#line('Completing the upload (the platform checks what it stored)…');
         break;
       case 'completed':
-        this.#line(`Stored as file ${event.fileId} (sha256 ${event.sha256})`);
+        // Another destination's reference is an object of ids (JSON), not a file id.
+        this.#line(event.fileId.startsWith('{') ? `Stored: ${event.fileId.replace(/[{}"]/g, '').replace(/:/g, ' ').replace(/,/g, ', ')} (sha256 ${event.sha256})` : `Stored as file ${event.fileId} (sha256 ${event.sha256})`);
         break;
       case 'delivering':
         this.#line('Sending the message with the attachment…');

@@ -3,7 +3,7 @@
  * wiring, the progress reporter, what the resume journal did (resumed, started over, kept for
  * later), the human or JSON result, and the exit status of a failure.
  */
-import { sendFile, type GenesysClient, type SendFileOptions, type SendFileResult } from '../relay/index.js';
+import { sendFile, type GenesysClient, type SendFileOptions, type SendFileResult, type SendViaResult } from '../relay/index.js';
 import { InterruptedError } from '../errors/index.js';
 import type { UploadEvent } from '../upload/events.js';
 import { onInterrupt } from './interrupt.js';
@@ -58,6 +58,17 @@ export async function runUpload(
   options: Omit<SendFileOptions, 'signal' | 'onEvent'>,
   output: OutputFlags,
 ): Promise<UploadOutcome> {
+  return runSend((control) => sendFile(client, { ...options, ...control }), output);
+}
+
+/**
+ * Drives one send of any destination from the terminal: `send` gets the Ctrl-C signal and the
+ * event listener (progress bar, journal notes); a failure is reported and becomes an exit status.
+ */
+export async function runSend<T>(
+  send: (control: { signal: AbortSignal; onEvent: (event: UploadEvent) => void }) => Promise<T>,
+  output: OutputFlags,
+): Promise<{ ok: true; result: T } | { ok: false; exitCode: number }> {
   const quiet = output.quiet ?? false;
   const progress = new ProgressReporter({ quiet });
   const say = (line: string): void => {
@@ -66,8 +77,7 @@ export async function runUpload(
   const notes = journalNotes(say);
   const interrupt = onInterrupt();
   try {
-    const result = await sendFile(client, {
-      ...options,
+    const result = await send({
       signal: interrupt.signal,
       onEvent: (event) => {
         notes.handle(event);
@@ -86,6 +96,30 @@ export async function runUpload(
   } finally {
     interrupt.dispose();
   }
+}
+
+/** Prints a delivery through any destination: its own ids in `details`. */
+export function printViaResult(result: SendViaResult, output: OutputFlags, extra: Record<string, unknown> = {}): void {
+  if (output.json) {
+    process.stdout.write(`${JSON.stringify({ ok: true, ...result, ...extra })}\n`);
+    return;
+  }
+  if (!output.quiet) {
+    const ids = `  ${Object.entries(result.details).map(([name, value]) => `${name} ${value}`).join('  ')}\n  sha256 ${result.sha256}\n`;
+    if (result.alreadyDelivered) {
+      process.stderr.write(
+        `Already delivered by an earlier run (journal entry ${result.journalId}): ${result.fileName} (${formatBytes(result.size)}) via ${result.destination}; ` +
+          'nothing was sent again. Use --restart to upload and send it anew.\n' + ids,
+      );
+    } else {
+      const resumed = result.resumed ? `, resumed: ${formatBytes(result.bytesSkipped)} were already stored` : '';
+      process.stderr.write(
+        `Delivered ${result.fileName} (${formatBytes(result.size)}) via ${result.destination} in ${result.seconds.toFixed(1)} s ` +
+          `(${result.retries} retries${resumed})\n` + ids,
+      );
+    }
+  }
+  process.stdout.write(`${result.messageId}\n`);
 }
 
 /** Prints a delivered upload: a summary for people on stderr, the message id (or JSON) on stdout. */

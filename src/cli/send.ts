@@ -4,15 +4,23 @@
  */
 import { Command } from 'commander';
 import { resolveConfig } from '../config/index.js';
-import { createGenesysClient } from '../relay/index.js';
+import { createGenesysClient, sendVia } from '../relay/index.js';
+import type { Journal } from '../journal/index.js';
 import { ConfigError } from '../errors/index.js';
 import { reportError } from './report-error.js';
 import { addTargetOptions, targetFlagsToConfigFlags, type TargetFlags } from './target-options.js';
 import { collect, integerInRange, positiveNumber } from './parse-number.js';
-import { printResult, runUpload } from './run-upload.js';
+import { printResult, printViaResult, runSend, runUpload } from './run-upload.js';
+import { addViaOption, resolveVia } from './via-options.js';
+import { addWebMessagingOptions, openWebMessagingVia, webMessagingConfig, type OpenedVia, type WebMessagingFlags } from './web-messaging-options.js';
+import { addConversationOptions, openConversationVia } from './conversation-options.js';
 import { addJournalOptions, openJournalFromFlags, type JournalFlags } from './state-dir-option.js';
 
-interface SendFlags extends TargetFlags, JournalFlags {
+interface SendFlags extends TargetFlags, JournalFlags, WebMessagingFlags {
+  via?: string;
+  conversationId?: string;
+  communicationId?: string;
+  accessTokenFile?: string;
   restart: boolean;
   redeliver: boolean;
   to: string[];
@@ -31,14 +39,20 @@ export function sendCommand(): Command {
   const command = new Command('send')
     .summary('upload a file to Genesys Cloud and send it in a message')
     .description(
-      'Upload FILE in parallel, checksummed chunks to Genesys Cloud, then create a guest and send a ' +
-        'message carrying the file. Credentials come from GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET and ' +
-        'the org from GENESYS_BASE_URL, GENESYS_REGION, or GENESYS_LOGIN_URL + GENESYS_API_URL.',
+      'Upload FILE and send it in a message, through one of three destinations (--via):\n' +
+        '  genesys-files  (default) the tutorial\'s Files API: parallel checksummed chunks, then a guest message to --to.\n' +
+        '                 Only the emulator serves it; real orgs have no Files API.\n' +
+        '  web-messaging  as a Web Messaging guest: the file is attached to a new guest conversation (or the one of\n' +
+        '                 --guest-token-file) and sent with the text. Needs --deployment-id and --region or --ws-url; no OAuth.\n' +
+        '  conversation   into an existing messaging conversation from the agent side (Platform API media), then a\n' +
+        '                 message. Needs --conversation-id, the org, and client credentials or --access-token-file.\n' +
+        'Credentials come from GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET and the org from GENESYS_BASE_URL, ' +
+        'GENESYS_REGION, or GENESYS_LOGIN_URL + GENESYS_API_URL.',
     )
     .argument('<file>', 'the file to upload')
-    .option('--to <address>', 'a recipient of the message (repeatable, 1 to 10)', collect, [])
+    .option('--to <address>', 'genesys-files: a recipient of the message (repeatable, 1 to 10)', collect, [])
     .option('--text <text>', 'the message text (default: "File NAME attached.")')
-    .option('--language <tag>', 'the guest language, a BCP-47 tag', 'en-US')
+    .option('--language <tag>', 'genesys-files: the guest language, a BCP-47 tag', 'en-US')
     .option('--concurrency <n>', 'chunks in flight at once (1-32)', integerInRange(1, 32), 4)
     .option('--content-type <type>', 'override the media type guessed from the extension')
     .option('--file-name <name>', 'the name to upload under (sanitised; default: the file\'s own)')
@@ -48,6 +62,9 @@ export function sendCommand(): Command {
     .option('--keep-on-error', 'do not abort the remote upload when the send fails or is interrupted: it stays resumable', false)
     .option('--restart', 'discard an unfinished upload of this file (from the journal) and start anew', false)
     .option('--redeliver', 'send the message although an earlier attempt may have arrived (its delivery is uncertain)', false);
+  addViaOption(command);
+  addWebMessagingOptions(command);
+  addConversationOptions(command);
   addJournalOptions(command, { optOut: true });
   addTargetOptions(command)
     .addHelpText(
@@ -56,6 +73,16 @@ export function sendCommand(): Command {
         '  GENESYS_REGION=mypurecloud.ie GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… \\\n' +
         '    genesys-upload send report.pdf --to +353861234567 --text "Your report"\n' +
         '  genesys-upload send big.zip --to ops@example.com --base-url http://127.0.0.1:8080 --json\n' +
+        '  genesys-upload send invoice.pdf --via web-messaging --region mypurecloud.ie --deployment-id 6f1c… \\\n' +
+        '    --origin https://www.example.com --text "Here is the invoice"\n' +
+        '  genesys-upload send photo.jpg --via web-messaging --ws-url ws://127.0.0.1:8080/v1 --deployment-id DEPLOYMENT\n' +
+        '  GENESYS_REGION=mypurecloud.ie GENESYS_ACCESS_TOKEN=… genesys-upload send contract.pdf \\\n' +
+        '    --via conversation --conversation-id 3f2c… [--communication-id …]\n' +
+        '\nWeb Messaging: a new guest\'s token is kept (owner-only) in the state directory so that the same\n' +
+        'command continues with the same guest after a crash; it is never printed. Files over the deployment\'s\n' +
+        'size limit or of a type it refuses are refused before any upload (exit 4).\n' +
+        'Conversation: without --communication-id the connected agent communication is used; a 403 names the\n' +
+        'permission and the kind of token used (exit 3).\n' +
         '\nResume: progress is journalled (see --state-dir). Run the same command again after a crash,\n' +
         'a network failure, or Ctrl-C with --keep-on-error, and it continues where it stopped (Ctrl-C\n' +
         'alone aborts the remote upload). A send that was delivered prints its earlier result.\n' +
@@ -72,6 +99,13 @@ export function sendCommand(): Command {
 }
 
 async function send(file: string, flags: SendFlags): Promise<number> {
+  let via;
+  try {
+    via = resolveVia(flags, process.env);
+  } catch (error) {
+    return reportError(error, { json: flags.json });
+  }
+  if (via !== 'genesys-files') return sendThrough(via, file, flags);
   let client;
   let journal;
   try {
@@ -112,6 +146,51 @@ async function send(file: string, flags: SendFlags): Promise<number> {
     return 0;
   } finally {
     await client.close();
+    journal?.close();
+  }
+}
+
+/** A send through Web Messaging or a conversation: the same pipeline, journal and output. */
+async function sendThrough(via: 'web-messaging' | 'conversation', file: string, flags: SendFlags): Promise<number> {
+  let journal: Journal | undefined;
+  let opened: OpenedVia;
+  try {
+    if (via === 'web-messaging') {
+      const config = webMessagingConfig(flags, process.env);
+      journal = openJournalFromFlags(flags, process.env);
+      opened = await openWebMessagingVia({ config, filePath: file, journal });
+    } else {
+      const configFlags = targetFlagsToConfigFlags(flags);
+      journal = openJournalFromFlags(flags, process.env);
+      opened = openConversationVia({ flags, configFlags, env: process.env });
+    }
+  } catch (error) {
+    journal?.close();
+    return reportError(error, { json: flags.json });
+  }
+  try {
+    const outcome = await runSend(
+      (control) =>
+        sendVia(opened.via, {
+          filePath: file,
+          text: flags.text,
+          concurrency: flags.concurrency,
+          contentType: flags.contentType,
+          fileName: flags.fileName,
+          maxRps: flags.maxRps,
+          keepOnError: flags.keepOnError,
+          journal,
+          restart: flags.restart,
+          redeliver: flags.redeliver,
+          ...control,
+        }),
+      flags,
+    );
+    if (!outcome.ok) return outcome.exitCode;
+    printViaResult(outcome.result, flags);
+    return 0;
+  } finally {
+    await opened.close();
     journal?.close();
   }
 }

@@ -1,0 +1,42 @@
+/**
+ * `--via conversation`: its flags, and the Via a send or a resume runs through. The org comes from
+ * the usual target flags and environment; the token from --access-token-file, GENESYS_ACCESS_TOKEN
+ * or the OAuth client credentials (never echoed). The journal keys the job by the API origin and
+ * the conversation id; the communication is in the store's own journalled state.
+ */
+import type { Command } from 'commander';
+import { conversationClientFromSettings, conversationDestination, parseConversationOptions, type ConversationFlags } from '../destinations/conversation/index.js';
+import type { ConfigFlags } from '../config/resolve-config.js';
+import type { RecordedTarget } from '../journal/index.js';
+import { createPartTransport } from '../relay/index.js';
+import type { OpenedVia } from './web-messaging-options.js';
+
+export function addConversationOptions(command: Command): Command {
+  return command
+    .option('--conversation-id <id>', 'conversation: the messaging conversation to put the file into')
+    .option('--communication-id <id>', "conversation: the agent's message communication (default: the connected one is looked up)")
+    .option('--access-token-file <path>', 'conversation: a user access token in this file instead of client credentials (env GENESYS_ACCESS_TOKEN)');
+}
+
+export function openConversationVia(input: { flags: ConversationFlags; configFlags: ConfigFlags; env: NodeJS.ProcessEnv }): OpenedVia {
+  const options = parseConversationOptions({ flags: input.flags, env: input.env });
+  const client = conversationClientFromSettings({ env: input.env, flags: input.configFlags, auth: options.auth });
+  const destination = conversationDestination({ client, conversationId: options.conversationId, communicationId: options.communicationId });
+  const transport = createPartTransport({ dispatcher: client.dispatcher, clock: client.clock, random: client.random });
+  const target: RecordedTarget = {
+    apiUrl: client.apiUrl,
+    loginUrl: '',
+    clientId: `conversation ${options.conversationId}`,
+    description: destination.description,
+  };
+  return {
+    via: { destination, transport, retryPolicy: client.retryPolicy, target },
+    close: () => destination.close(),
+  };
+}
+
+/** The conversation id of a journalled conversation job ("conversation ID"). */
+export function conversationIdOf(target: RecordedTarget): string | undefined {
+  const match = /^conversation (\S+)$/.exec(target.clientId);
+  return match?.[1];
+}

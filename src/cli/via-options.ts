@@ -1,0 +1,30 @@
+/**
+ * `--via`: which destination a send goes through. The default is the tutorial's Files API
+ * (genesys-files), which only the emulator serves: pointed at a real region without --via, a send
+ * is refused with the two destinations a real org has, instead of failing later with a 404.
+ */
+import { Option, type Command } from 'commander';
+import { ConfigError } from '../errors/index.js';
+
+export const VIAS = ['genesys-files', 'web-messaging', 'conversation'] as const;
+export type ViaName = (typeof VIAS)[number];
+
+export function addViaOption(command: Command): Command {
+  return command.addOption(
+    new Option('--via <destination>', 'where the file goes: genesys-files (the emulator\'s Files API), web-messaging (as a guest), conversation (agent side)').choices(VIAS),
+  );
+}
+
+export function resolveVia(flags: { via?: string; region?: string }, env: NodeJS.ProcessEnv): ViaName {
+  if (flags.via !== undefined) return flags.via as ViaName;
+  const region = flags.region ?? env.GENESYS_REGION;
+  if (region !== undefined && region.trim() !== '') {
+    throw new ConfigError(
+      'config.via_required',
+      `--via is required with a real region (${region.trim()}): real Genesys Cloud orgs have no Files API (the default destination, ` +
+        'served by the emulator only). Use --via web-messaging (a file sent as a Web Messaging guest, with --deployment-id) or ' +
+        '--via conversation (into an existing conversation from the agent side, with --conversation-id).',
+    );
+  }
+  return 'genesys-files';
+}
