@@ -7,7 +7,8 @@ import { Command } from 'commander';
 import { resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { ConfigError } from '../errors/index.js';
 import type { Journal, JournalEntry } from '../journal/index.js';
-import { createGenesysClient } from '../relay/index.js';
+import { createGenesysClient, sendVia } from '../relay/index.js';
+import { resumeThrough } from './resume-via.js';
 import { integerInRange, positiveNumber } from './parse-number.js';
 import { reportError } from './report-error.js';
 import { printResult, runUpload } from './run-upload.js';
@@ -22,6 +23,8 @@ interface ResumeFlags extends JournalFlags {
   quiet: boolean;
   clientId?: string;
   clientSecretFile?: string;
+  accessTokenFile?: string;
+  origin?: string;
 }
 
 const UNFINISHED = new Set(['uploading', 'completed', 'sending']);
@@ -42,7 +45,8 @@ export function resumeCommand(): Command {
     .option('--json', 'print one JSON object with the result as the last line of stdout', false)
     .option('--quiet', 'no progress output', false)
     .option('--client-id <id>', 'OAuth client id; must be the one the upload was started with (env GENESYS_CLIENT_ID)')
-    .option('--client-secret-file <path>', 'read the OAuth client secret from this file (default: env GENESYS_CLIENT_SECRET)');
+    .option('--client-secret-file <path>', 'read the OAuth client secret from this file (default: env GENESYS_CLIENT_SECRET)')
+    .option('--access-token-file <path>', 'conversation: a user access token in this file (env GENESYS_ACCESS_TOKEN)');
   addJournalOptions(command).addHelpText(
     'after',
     '\nExamples:\n  genesys-upload resume\n  genesys-upload resume 3fa2c1d9 --redeliver\n' +
@@ -103,6 +107,11 @@ async function resume(id: string | undefined, flags: ResumeFlags): Promise<numbe
     journal = openJournalFromFlags(flags, process.env);
     if (journal === undefined) throw new ConfigError('journal.disabled', 'resume needs the journal.');
     entry = pickEntry(journal, id);
+    if (entry.destination !== 'genesys-files') {
+      const done = await resumeThrough(entry, journal, flags, sendVia);
+      journal.close();
+      return done;
+    }
     client = createGenesysClient(configFor(entry, flags));
   } catch (error) {
     journal?.close();

@@ -58,6 +58,7 @@ function jsonView(entry: JournalEntry, now: number): Record<string, unknown> {
     target: entry.target.description,
     clientId: entry.target.clientId,
     uploadId: entry.uploadId,
+    destination: entry.destination,
     fileName: entry.fileName,
     chunks: entry.chunks,
     chunkSize: entry.chunkSize,
@@ -80,9 +81,10 @@ function table(entries: JournalEntry[], now: number): string {
     `${Math.floor(progressOf(e) * 100)}%`,
     formatBytes(e.file.size),
     formatDuration((now - e.createdAt) / 1000),
+    e.destination,
     e.file.path,
   ]);
-  const header = ['ID', 'STATE', 'PROGRESS', 'SIZE', 'AGE', 'FILE'];
+  const header = ['ID', 'STATE', 'PROGRESS', 'SIZE', 'AGE', 'VIA', 'FILE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();

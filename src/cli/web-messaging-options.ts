@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ConfigError } from '../errors/index.js';
 import { openWebMessagingDestination, readGuestToken, resolveWebMessagingOptions, writeGuestToken, type WebMessagingConfig } from '../destinations/web-messaging/index.js';
 import type { Journal, RecordedTarget } from '../journal/index.js';
 import { resolveRetryPolicy } from '../http/retry-policy.js';
@@ -81,6 +82,8 @@ export async function openWebMessagingVia(input: {
   journal: Journal | undefined;
   signal?: AbortSignal;
   resumeTarget?: RecordedTarget;
+  /** A resume: the job's kept token must exist (a new guest would be another conversation). */
+  requireKeptToken?: boolean;
 }): Promise<OpenedVia> {
   const { config, journal } = input;
   const given = config.guestTokenFile === undefined ? undefined : await readGuestToken(config.guestTokenFile);
@@ -88,6 +91,9 @@ export async function openWebMessagingVia(input: {
   const kept = journal === undefined ? undefined : guestTokenPath(journal.stateDir, canonical(input.filePath), target);
   let token = given;
   if (kept !== undefined && existsSync(kept)) token = await readGuestToken(kept);
+  else if (input.requireKeptToken === true) {
+    throw new ConfigError('journal.guest_token_missing', `The guest token of this upload is no longer kept in ${journal?.stateDir ?? 'the state directory'}; run the original send again (it starts a new guest).`);
+  }
   const destination = await openWebMessagingDestination({ config, token, signal: input.signal });
   try {
     if (kept !== undefined && (token === undefined || !existsSync(kept))) {
