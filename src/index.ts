@@ -22,6 +22,13 @@ export {
 export {
   createGenesysClient,
   sendFile,
+  sendVia,
+  genesysFilesVia,
+  viaTarget,
+  createPartTransport,
+  type Via,
+  type SendViaOptions,
+  type SendViaResult,
   uploadFile,
   deliverFile,
   defaultMessageText,

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { resolveConfig } from '../config/index.js';
 import { createGenesysClient } from '../relay/index.js';
 import { IntegrityError } from '../errors/index.js';
@@ -19,9 +19,13 @@ import { reportError } from './report-error.js';
 import { writeSampleFile } from './sample-file.js';
 import { formatBytes } from './format.js';
 
+/** Within Web Messaging's 10,240,000 bytes and the conversation profile's 25,000,000. */
+const DEFAULT_SIZE_MIB = { 'genesys-files': 64, 'web-messaging': 8, conversation: 5 } as const;
+
 interface DemoFlags {
   file?: string;
-  sizeMib: number;
+  sizeMib?: number;
+  via: 'genesys-files' | 'web-messaging' | 'conversation';
   concurrency: number;
   json: boolean;
   quiet: boolean;
@@ -33,10 +37,17 @@ export function demoCommand(): Command {
     .description(
       'Start the embedded Genesys Cloud emulator, create a sample file (64 MiB unless --file is ' +
         'given), upload it in parallel chunks, send it in a message, download the stored file back ' +
-        'and verify its SHA-256. Needs no credentials and no network.',
+        'and verify its SHA-256. Needs no credentials and no network. With --via web-messaging (8 MiB by default) ' +
+        'the file is attached by a new guest of the demo deployment; with --via conversation (5 MiB) it goes into a ' +
+        'new conversation from the agent side; either way the attached bytes\' SHA-256 is checked in the emulator.',
     )
     .option('--file <path>', 'upload this file instead of a generated sample')
-    .option('--size-mib <n>', 'size of the generated sample in MiB (1-4096)', integerInRange(1, 4096), 64)
+    .option('--size-mib <n>', 'size of the generated sample in MiB (1-4096; default 64, web-messaging 8, conversation 5)', integerInRange(1, 4096))
+    .addOption(
+      new Option('--via <destination>', 'genesys-files (the Files API), web-messaging (a guest attachment) or conversation (agent-side media)')
+        .choices(['genesys-files', 'web-messaging', 'conversation'])
+        .default('genesys-files'),
+    )
     .option('--concurrency <n>', 'chunks in flight at once (1-32)', integerInRange(1, 32), 4)
     .option('--json', 'print one JSON object with the result as the last line of stdout', false)
     .option('--quiet', 'no progress output', false)
@@ -58,8 +69,14 @@ async function demo(flags: DemoFlags): Promise<number> {
     let filePath = flags.file;
     if (filePath === undefined) {
       filePath = join(workDir, 'sample.bin');
-      say(`Creating a ${formatBytes(flags.sizeMib * 1024 * 1024)} sample file…`);
-      await writeSampleFile(filePath, flags.sizeMib * 1024 * 1024);
+      const size = (flags.sizeMib ?? DEFAULT_SIZE_MIB[flags.via]) * 1024 * 1024;
+      say(`Creating a ${formatBytes(size)} sample file…`);
+      await writeSampleFile(filePath, size);
+    }
+    if (flags.via !== 'genesys-files') {
+      const { demoVia } = await import('./demo-via.js');
+      const done = await demoVia(emulator, flags.via, filePath, flags, say);
+      return typeof done === 'number' ? done : 0;
     }
     const config = resolveConfig({
       env: {},

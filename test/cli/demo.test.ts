@@ -25,3 +25,20 @@ test('demo without --json prints the message id alone on stdout', async () => {
   assert.equal(stdout.trim().split('\n').length, 1);
   assert.match(stderr, /Emulator \(a local Genesys Cloud\) listening at http:\/\/127\.0\.0\.1:\d+/);
 });
+
+for (const [via, size, detail] of [
+  ['web-messaging', 8, 'attachmentId'],
+  ['conversation', 5, 'mediaId'],
+] as const) {
+  test(`demo --via ${via} sends a ${size} MiB file and checks the attached bytes in the emulator`, async () => {
+    const { code, stdout, stderr } = await runCli(['demo', '--via', via, '--json']).done;
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    assert.equal(result.ok, true);
+    assert.equal(result.verified, true);
+    assert.equal(result.destination, via);
+    assert.equal(result.size, size * 1024 * 1024);
+    assert.match(result.details[detail], /\S/);
+    assert.match(stderr, /Verified: the bytes attached to message \S+ have the source's SHA-256/);
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * `genesys-upload demo --via web-messaging|conversation`: the real destinations' flows on the
+ * embedded emulator. Web Messaging: a new guest of the emulator's demo deployment attaches the
+ * file and sends it. Conversation: a conversation is made through the emulator's admin route (its
+ * content profile widened to the file's type), then the file goes in from the agent side with the
+ * demo OAuth client. Either way the attached bytes' SHA-256, as the emulator stored them, must be
+ * the source's; the message id is printed.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { IntegrityError, InternalError } from '../errors/index.js';
+import type { EmulatorHandle } from '../emulator/index.js';
+import { sendVia, type SendViaResult } from '../relay/index.js';
+import { contentTypeFor } from '../upload/content-type.js';
+import { sanitizeFileName } from '../upload/sanitize-file-name.js';
+import { openConversationVia } from './conversation-options.js';
+import { printViaResult, runSend, type OutputFlags } from './run-upload.js';
+import { openWebMessagingVia, type OpenedVia } from './web-messaging-options.js';
+import { resolveWebMessagingOptions } from '../destinations/web-messaging/index.js';
+
+interface AttachedBytes {
+  sha256: string;
+}
+
+/** The SHA-256 of the bytes the emulator attached to the message, or undefined. */
+function attachedSha256(emulator: EmulatorHandle, via: 'web-messaging' | 'conversation', messageId: string): string | undefined {
+  const state = emulator.state() as unknown as {
+    webMessaging: { conversations: Array<{ messages: Array<{ id: string; attachments: AttachedBytes[] }> }> };
+    conversations: { items: Array<{ messages: Array<{ id: string; media: AttachedBytes[] }> }> };
+  };
+  if (via === 'web-messaging') {
+    const message = state.webMessaging.conversations.flatMap((c) => c.messages).find((m) => m.id === messageId);
+    return message?.attachments[0]?.sha256;
+  }
+  const message = state.conversations.items.flatMap((c) => c.messages).find((m) => m.id === messageId);
+  return message?.media[0]?.sha256;
+}
+
+async function openDemoVia(emulator: EmulatorHandle, via: 'web-messaging' | 'conversation', filePath: string): Promise<OpenedVia> {
+  if (via === 'web-messaging') {
+    const { DEMO_DEPLOYMENT_ID } = await import('../emulator/index.js');
+    const config = resolveWebMessagingOptions({ wsUrl: `${emulator.url.replace(/^http/, 'ws')}/v1`, deploymentId: DEMO_DEPLOYMENT_ID });
+    return openWebMessagingVia({ config, filePath, journal: undefined });
+  }
+  const { DEMO_CLIENT } = await import('../emulator/index.js');
+  const contentType = contentTypeFor(sanitizeFileName(basename(filePath)));
+  const created = await fetch(`${emulator.url}/__emulator/conversations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ profile: { allowedTypes: [contentType] } }),
+  });
+  if (created.status !== 201) throw new InternalError('demo.conversation', `The emulator did not create a conversation (HTTP ${created.status}).`);
+  const { id } = (await created.json()) as { id: string };
+  return openConversationVia({
+    flags: { conversationId: id },
+    configFlags: { baseUrl: emulator.url, clientId: DEMO_CLIENT.id, clientSecret: DEMO_CLIENT.secret },
+    env: {},
+  });
+}
+
+export async function demoVia(
+  emulator: EmulatorHandle,
+  via: 'web-messaging' | 'conversation',
+  filePath: string,
+  flags: OutputFlags & { concurrency: number },
+  say: (line: string) => void,
+): Promise<number | SendViaResult> {
+  const opened = await openDemoVia(emulator, via, filePath);
+  try {
+    say(via === 'web-messaging' ? 'Sending as a new Web Messaging guest of the demo deployment…' : 'Sending into a new conversation from the agent side…');
+    const outcome = await runSend((control) => sendVia(opened.via, { filePath, text: 'Here is the file you asked for.', concurrency: flags.concurrency, ...control }), flags);
+    if (!outcome.ok) return outcome.exitCode;
+    const { result } = outcome;
+    const source = createHash('sha256');
+    await pipeline(createReadStream(filePath), source);
+    const want = source.digest('hex');
+    const got = attachedSha256(emulator, via, result.messageId);
+    if (got !== want || result.sha256 !== want) {
+      throw new IntegrityError('demo.sha256_mismatch', `The attached bytes' SHA-256 (${got ?? 'none'}) differs from the source's (${want}).`);
+    }
+    say(`Verified: the bytes attached to message ${result.messageId} have the source's SHA-256 (${want}).`);
+    printViaResult(result, flags, { verified: true });
+    return 0;
+  } finally {
+    await opened.close();
+  }
+}
