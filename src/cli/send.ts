@@ -39,14 +39,14 @@ export function sendCommand(): Command {
   const command = new Command('send')
     .summary('upload a file to Genesys Cloud and send it in a message')
     .description(
-      'Upload FILE and send it in a message, through one of three destinations (--via):\n' +
-        '  genesys-files  (default) the tutorial\'s Files API: parallel checksummed chunks, then a guest message to --to.\n' +
-        '                 Only the emulator serves it; real orgs have no Files API.\n' +
-        '  web-messaging  as a Web Messaging guest: the file is attached to a new guest conversation (or the one of\n' +
-        '                 --guest-token-file) and sent with the text. Needs --deployment-id and --region or --ws-url; no OAuth.\n' +
-        '  conversation   into an existing messaging conversation from the agent side (Platform API media), then a\n' +
-        '                 message. Needs --conversation-id, the org, and client credentials or --access-token-file.\n' +
-        'Credentials come from GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET and the org from GENESYS_BASE_URL, ' +
+      'Upload FILE and send it in a message, through one of three destinations (--via). ' +
+        "genesys-files (the default): the tutorial's Files API, parallel checksummed chunks, then a guest message to --to; " +
+        'only the emulator serves it, real orgs have no Files API. ' +
+        'web-messaging: as a Web Messaging guest, the file is attached in a new guest conversation (or the one of ' +
+        '--guest-token-file) and sent with the text; needs --deployment-id and --region or --ws-url, no OAuth. ' +
+        'conversation: into an existing messaging conversation from the agent side (Platform API media), then a message; ' +
+        'needs --conversation-id, the org, and client credentials or a user access token. ' +
+        'OAuth credentials come from GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET and the org from GENESYS_BASE_URL, ' +
         'GENESYS_REGION, or GENESYS_LOGIN_URL + GENESYS_API_URL.',
     )
     .argument('<file>', 'the file to upload')
@@ -70,8 +70,7 @@ export function sendCommand(): Command {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  GENESYS_REGION=mypurecloud.ie GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… \\\n' +
-        '    genesys-upload send report.pdf --to +353861234567 --text "Your report"\n' +
+        '  genesys-upload send report.pdf --to +353861234567 --text "Your report" --base-url http://127.0.0.1:8080\n' +
         '  genesys-upload send big.zip --to ops@example.com --base-url http://127.0.0.1:8080 --json\n' +
         '  genesys-upload send invoice.pdf --via web-messaging --region mypurecloud.ie --deployment-id 6f1c… \\\n' +
         '    --origin https://www.example.com --text "Here is the invoice"\n' +
@@ -86,7 +85,8 @@ export function sendCommand(): Command {
         '\nResume: progress is journalled (see --state-dir). Run the same command again after a crash,\n' +
         'a network failure, or Ctrl-C with --keep-on-error, and it continues where it stopped (Ctrl-C\n' +
         'alone aborts the remote upload). A send that was delivered prints its earlier result.\n' +
-        'A message whose answer was lost is never re-sent by itself (see --redeliver).\n' +
+        'A message whose answer was lost is settled by asking the platform, never re-sent blindly; where the\n' +
+        'platform cannot tell, it is left uncertain (see --redeliver).\n' +
         '\nExit status: 0 delivered, 2 usage/config (also: delivery uncertain, decide with --redeliver),\n' +
         '3 authentication/permission, 4 rejected by the platform, 5 integrity (also: the file changed\n' +
         'since its journalled upload, see --restart), 6 transient failures exhausted (also: another\n' +
