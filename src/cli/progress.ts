@@ -19,6 +19,7 @@ export class ProgressReporter {
   readonly #now: () => number;
   #bar: SingleBar | undefined;
   #total = 0;
+  #initiated: string | undefined;
   #startedAt = 0;
   #retries = 0;
   #lastMilestone = -1;
@@ -40,6 +41,9 @@ export class ProgressReporter {
     if (this.#quiet) return;
     switch (event.type) {
       case 'initiated':
+        // A store may announce its session itself as well as the engine: one line per upload.
+        if (event.uploadId === this.#initiated) break;
+        this.#initiated = event.uploadId;
         this.#total = event.totalSize;
         this.#startedAt = this.#now();
         this.#line(

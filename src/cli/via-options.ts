@@ -4,6 +4,7 @@
  * is refused with the two destinations a real org has, instead of failing later with a 404.
  */
 import { Option, type Command } from 'commander';
+import { GENESYS_REGIONS } from '../config/regions.js';
 import { ConfigError } from '../errors/index.js';
 
 export const VIAS = ['genesys-files', 'web-messaging', 'conversation'] as const;
@@ -18,7 +19,8 @@ export function addViaOption(command: Command): Command {
 export function resolveVia(flags: { via?: string; region?: string }, env: NodeJS.ProcessEnv): ViaName {
   if (flags.via !== undefined) return flags.via as ViaName;
   const region = flags.region ?? env.GENESYS_REGION;
-  if (region !== undefined && region.trim() !== '') {
+  // A region that is not Genesys' is left to the usual check (its message lists the regions).
+  if (region !== undefined && GENESYS_REGIONS.includes(region.trim().toLowerCase().replace(/\.$/, ''))) {
     throw new ConfigError(
       'config.via_required',
       `--via is required with a real region (${region.trim()}): real Genesys Cloud orgs have no Files API (the default destination, ` +
