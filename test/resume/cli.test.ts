@@ -81,7 +81,7 @@ test('Ctrl-C with --keep-on-error keeps the upload; `uploads` shows it; `resume`
   assert.equal(emulator.state().uploads.find((u) => u.uploadId === entry.uploadId)?.state, 'open');
   const table = await runCli(['uploads'], env).done;
   assert.match(table.stdout, /^ID\s+STATE\s+PROGRESS\s+SIZE\s+AGE\s+VIA\s+FILE$/m);
-  assert.match(table.stdout, new RegExp(`^${entry.id}\\s+uploading\\s+\\d+%\\s+1\\.0 MiB\\s+\\d+s\\s+${file}$`, 'm'));
+  assert.match(table.stdout, new RegExp(`^${entry.id}\\s+uploading\\s+\\d+%\\s+1\\.0 MiB\\s+\\d+s\\s+genesys-files\\s+${file}$`, 'm'));
 
   const resumed = await runCli(['resume', '--json'], env).done;
   assert.equal(resumed.code, 0, resumed.stderr);
