@@ -51,7 +51,7 @@ async function openDemoVia(emulator: EmulatorHandle, via: 'web-messaging' | 'con
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ profile: { allowedTypes: [contentType] } }),
   });
-  if (created.status !== 201) throw new InternalError('demo.conversation', `The emulator did not create a conversation (HTTP ${created.status}).`);
+  if (created.status !== 201) throw new InternalError('internal.unexpected', `The emulator did not create a conversation (HTTP ${created.status}).`);
   const { id } = (await created.json()) as { id: string };
   return openConversationVia({
     flags: { conversationId: id },

@@ -38,7 +38,7 @@ async function openFor(entry: JournalEntry, journal: Journal, flags: ResumeViaFl
   }
   const conversationId = conversationIdOf(entry.target);
   if (entry.destination !== 'conversation' || conversationId === undefined) {
-    throw new ConfigError('journal.unknown_destination', `Upload ${entry.id} went through "${entry.destination}", which this version cannot resume.`);
+    throw new ConfigError('journal.not_resumable', `Upload ${entry.id} went through "${entry.destination}", which this version cannot resume.`);
   }
   const configFlags = { ...targetFlagsToConfigFlags(flags), baseUrl: entry.target.apiUrl };
   const opened = openConversationVia({

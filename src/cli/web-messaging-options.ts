@@ -92,7 +92,7 @@ export async function openWebMessagingVia(input: {
   let token = given;
   if (kept !== undefined && existsSync(kept)) token = await readGuestToken(kept);
   else if (input.requireKeptToken === true) {
-    throw new ConfigError('journal.guest_token_missing', `The guest token of this upload is no longer kept in ${journal?.stateDir ?? 'the state directory'}; run the original send again (it starts a new guest).`);
+    throw new ConfigError('journal.not_resumable', `The guest token of this upload is no longer kept in ${journal?.stateDir ?? 'the state directory'}; run the original send again (it starts a new guest).`);
   }
   const destination = await openWebMessagingDestination({ config, token, signal: input.signal });
   try {
