@@ -33,6 +33,8 @@ export async function listParts(client: S3Client, target: PartTarget, signal: Ab
       );
     } catch (error) {
       if (error instanceof UploadError && error.status === 404 && (error.remoteCode === 'NoSuchUpload' || error.remoteCode === 'NoSuchKey')) return undefined;
+      // A store that cannot list parts at all (s3rver, some appliances) cannot resume: start over.
+      if (error instanceof UploadError && (error.status === 405 || error.status === 501)) return undefined;
       throw error;
     }
     for (const part of out.Parts ?? []) {

@@ -132,11 +132,12 @@ export class MultipartSession implements RemoteSession {
       }
       return { stored: await this.#stored(whole, composite, step.signal) };
     }
-    // No composite: not verified by the store. Its multipart ETag, when it gives one, must at
-    // least be the one its part ETags make; the size must be ours.
+    // No composite: not verified by the store. Its multipart ETag, when it gives one in S3's
+    // `md5-N` form, must at least be the one its part ETags make (other stores answer other
+    // forms — s3rver the whole object's MD5 — which we cannot check); the size must be ours.
     const expectedEtag = multipartEtag(ordered.map((p) => p?.etag));
     const etag = bareEtag(answer.ETag);
-    if (etag !== '' && expectedEtag !== undefined && etag !== expectedEtag) {
+    if (/^[0-9a-f]{32}-\d+$/.test(etag) && expectedEtag !== undefined && etag !== expectedEtag) {
       throw new IntegrityError('integrity.etag_mismatch', `The S3 store's multipart ETag (${etag}) does not match its part ETags (${expectedEtag}). Send the file again.`);
     }
     const size = await this.#objectSize(step.signal);
