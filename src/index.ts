@@ -1,8 +1,15 @@
 /**
- * The library's public API: named re-exports only. Import from 'genesys-upload-proxy'.
+ * The library's public API: the client only, named re-exports. Import from 'genesys-upload-proxy'.
  *
  *   const client = createGenesysClient(resolveConfig({ env: process.env, flags: {} }));
  *   const result = await sendFile(client, { filePath, to: ['+15550100'], onEvent: console.log });
+ *
+ * The heavier parts have their own entry points (package.json "exports"), so that importing the
+ * client loads neither SQLite, nor fastify, nor the emulator:
+ *   'genesys-upload-proxy/journal'  openJournal … (better-sqlite3): src/journal/index.ts
+ *   'genesys-upload-proxy/service'  startService … (fastify, tus): src/server/index.ts
+ *   'genesys-upload-proxy/emulator' startEmulator …: src/emulator/index.ts
+ * test/library/public-api.test.ts checks what the root loads.
  */
 export {
   resolveConfig,
@@ -47,22 +54,5 @@ export type {
   Message,
 } from './genesys/schemas.js';
 export * from './errors/index.js';
-export {
-  startEmulator,
-  DEMO_CLIENT,
-  type EmulatorHandle,
-  type EmulatorSettings,
-  type EmulatorState,
-  type FaultRule,
-  type StartEmulatorOptions,
-} from './emulator/index.js';
-export {
-  openJournal,
-  defaultStateDir,
-  DEFAULT_RETENTION_MS,
-  type Journal,
-  type OpenJournalOptions,
-  type JournalEntry,
-  type JournalState,
-} from './journal/index.js';
-export { startService, type ServiceHandle, type ServiceOptions, type JobView, type JobState } from './server/index.js';
+// Types only (erased at run time): the journal is passed in by callers who import it themselves.
+export type { Journal, JournalEntry, JournalState } from './journal/index.js';

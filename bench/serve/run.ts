@@ -94,6 +94,8 @@ async function startTarget(): Promise<{ service: ServiceProcess; emulator?: Runn
     '--port', '0',
     '--spool-dir', join(tempDir, 'spool'),
     '--state-dir', join(tempDir, 'state'),
+    // The bench sends random bytes as application/octet-stream, which the default list leaves out.
+    '--allowed-types', 'application/octet-stream',
     ...(opts.size > 5 * GiB ? ['--max-size', String(opts.size)] : []),
     ...(opts.maxJobs === undefined ? [] : ['--max-jobs', String(opts.maxJobs)]),
     ...(opts.concurrency === undefined ? [] : ['--concurrency', String(opts.concurrency)]),

@@ -28,6 +28,7 @@ interface EmulatorFlags {
   client?: EmulatorClient[];
   fault?: FaultRule[];
   seed?: number;
+  s3Port?: number;
 }
 
 const UNITS: Record<string, number> = {
@@ -126,6 +127,7 @@ export async function emulatorOptions(flags: EmulatorFlags): Promise<StartEmulat
     storageRateLimitPerSecond: flags.storageRateLimit,
     clients: flags.client,
     seed: flags.seed,
+    s3Port: flags.s3Port,
   };
   const merged: StartEmulatorOptions = { ...file };
   for (const [key, value] of Object.entries(fromFlags)) {
@@ -139,28 +141,40 @@ export async function emulatorOptions(flags: EmulatorFlags): Promise<StartEmulat
 
 const HELP_AFTER = `
 The demo client works with no configuration:
-  client id "demo-client", secret "demo-secret", permissions files:upload, messaging:guest,
-  messaging:send. Giving --client replaces it (repeat --client for several clients).
+  client id "demo-client", secret "demo-secret", every permission (files:upload, messaging:guest,
+  messaging:send, and the conversation:* ones of conversation media). Giving --client replaces it
+  (repeat --client for several clients).
 
 One origin serves everything:
   POST /oauth/token                                   OAuth client credentials (Basic auth)
   /api/v2/files/uploads…, /api/v2/files/…             uploads, status, complete, files
   /api/v2/conversations/messaging/{guests,messages}    guests and messages
   PUT /storage/uploads/{uploadId}?X-Amz-…             the pre-signed segment URL
+  /api/v2/conversations/{id}, …/messages/{id}/…        conversation media (docs/emulator-conversations.md)
+  PUT /storage/conversation-media/{mediaId}?X-Amz-…    the pre-signed media URL
 
-Emulator controls (never part of a real org), JSON:
+Emulator controls (never part of a real org), JSON (POST/PUT/PATCH need Content-Type: application/json):
   GET    /__emulator/state             counters per route, uploads, segments, files, messages, request log
   GET    /__emulator/config            settings (secrets shown as ***)
   PATCH  /__emulator/config            change settings, e.g. {"chunkSize": 1048576}
   GET    /__emulator/faults            the live fault rules
   POST   /__emulator/faults            add a rule or an array of rules → {"ids": [...]}
   DELETE /__emulator/faults[/ID]       remove all rules, or one
+  POST   /__emulator/conversations     make a conversation (customer + agent) → its ids
   GET    /__emulator/clock             {"now": epoch ms}
   POST   /__emulator/clock             {"advanceMs": 3600000} moves token/URL expiry and rate windows
 
-Fault rules: {"route": token|initiate|segment|status|abort|complete|file|content|guest|message|message-get,
+An S3-compatible endpoint (path-style) listens on its own port (--s3-port, default any free one):
+  its URL is printed on stderr ("s3: http://…") and is "s3.url" in GET /__emulator/state.
+  Bucket "genesys-uploads", region us-east-1, demo access key "GENESYSEMULATORDEMO0" (its secret,
+  and how to change keys, buckets or the flavor with --config / PATCH {"s3": {…}}: docs/emulator-s3.md).
+
+Fault rules: {"route": token|initiate|segment|status|abort|complete|file|content|guest|message|message-get
+  |s3-create|s3-part|s3-complete|s3-list|s3-abort|s3-put|s3-get|s3-head|s3-delete
+  |conversation|conversation-messages|media-uploads|media-status|media-put|media-content|conversation-send|messages-bulk
+  |wm-upload|wm-download|wm-history,
   "action": status|stall|reset|corrupt|lose-response, "status": 503, "retryAfter": 2, "stallMs": 5000,
-  "afterBytes": 1000, "segmentIndex": 3, "count": 2, "probability": 0.1}
+  "afterBytes": 1000, "segmentIndex": 3, "partNumber": 2, "count": 2, "probability": 0.1}
 
 Examples:
   genesys-upload emulator --port 0
@@ -194,6 +208,7 @@ export function emulatorCommand(): Command {
     .option('--storage-rate-limit <n>', 'storage requests per second per upload; 0 = none (default: 0)', parseCount)
     .option('--client <id:secret:perms>', 'an OAuth client; perms comma-separated (repeatable; replaces the demo client)', parseClient)
     .option('--fault <json>', 'a fault rule as JSON, or an array of them (repeatable)', parseFault)
+    .option('--s3-port <port>', 'port of the S3-compatible endpoint; 0 picks a free one (default: 0)', parseCount)
     .option('--seed <n>', 'seed of the fault rules\' random source (default: 1)', parseCount)
     .addHelpText('after', HELP_AFTER)
     .showHelpAfterError('(run genesys-upload emulator --help for usage)')
@@ -208,7 +223,7 @@ const FLAG_OF: Record<string, string> = {
   host: '--host', port: '--port', dataDir: '--data-dir', tokenTtlSeconds: '--token-ttl', urlTtlSeconds: '--url-ttl',
   chunkSize: '--chunk-size', singleChunkMaxSize: '--single-chunk-max', maxChunks: '--max-chunks',
   maxFileSize: '--max-file-size', allowedContentTypes: '--allowed-types', apiRateLimit: '--api-rate-limit',
-  storageRateLimitPerSecond: '--storage-rate-limit', clients: '--client', faults: '--fault', seed: '--seed',
+  storageRateLimitPerSecond: '--storage-rate-limit', clients: '--client', faults: '--fault', seed: '--seed', s3Port: '--s3-port',
 };
 
 /** Says which flag (or the config file) a bad setting came from. */
@@ -237,6 +252,8 @@ async function runEmulator(command: Command, flags: EmulatorFlags): Promise<void
   }
   const running = emulator;
   process.stdout.write(`${running.url}\n`);
+  // Stdout stays one line (scripts read it); the S3 endpoint's URL goes to stderr and the state view.
+  process.stderr.write(`s3: ${running.s3Url}\n`);
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);

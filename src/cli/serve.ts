@@ -22,6 +22,18 @@ interface ServeFlags extends TargetFlags {
   maxSize?: number;
   allowedTypes?: string[];
   apiKey?: string[];
+  adminKey?: string[];
+  publicHost?: string[];
+  allowOpen: boolean;
+  idleTimeout?: number;
+  maxConnections?: number;
+  minBodyRate?: number;
+  createRate?: number;
+  maxIntakes?: number;
+  minFreeSpace?: number;
+  retention?: number;
+  frameAncestors?: string;
+  allowExecutables: boolean;
   maxJobs: number;
   concurrency: number;
   corsOrigin?: string[];
@@ -31,6 +43,7 @@ interface ServeFlags extends TargetFlags {
 }
 
 export const API_KEYS_ENV = 'GENESYS_UPLOAD_API_KEYS';
+export const ADMIN_KEYS_ENV = 'GENESYS_UPLOAD_ADMIN_KEYS';
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `90s`, `30m`, `24h`, `7d`, `500ms`, or bare seconds. */
@@ -62,12 +75,14 @@ Genesys Cloud and delivered in a message.
   GET  /api/jobs/:id/events     Server-Sent Events       GET /healthz  /readyz  /metrics
 
 API keys (--api-key, or ${API_KEYS_ENV}=k1,k2 to keep them out of ps): every /files and /api
-request then needs "Authorization: Bearer <key>".
+request then needs "Authorization: Bearer <key>", and each key sees only the jobs it created.
+Admin keys (--admin-key, or ${ADMIN_KEYS_ENV}) see every job.
+Only requests whose Host is a loopback name, the bound address or a --public-host are answered.
 
 Examples:
   genesys-upload serve --emulator --port 0                # a demo with the embedded emulator
-  GENESYS_REGION=mypurecloud.ie GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… \\
-    genesys-upload serve --host 0.0.0.0 --state-dir /var/lib/gu/state --spool-dir /var/lib/gu/spool \\
+  GENESYS_REGION=mypurecloud.ie GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… ${API_KEYS_ENV}=… \\
+    genesys-upload serve --host 0.0.0.0 --public-host uploads.example.com --state-dir /var/lib/gu/state --spool-dir /var/lib/gu/spool \\
     --max-size 2GiB --allowed-types application/pdf,image/* --cors-origin https://app.example.com
 
 Stdout carries one line, the URL, once listening. Logs are JSON on stderr.
@@ -87,7 +102,19 @@ export function serveCommand(): Command {
     .option('--state-dir <dir>', 'job database and resume journal (default: $GENESYS_UPLOAD_STATE_DIR/serve, else ~/.local/state/genesys-upload/serve)')
     .option('--max-size <bytes>', 'largest accepted file, e.g. 2GiB (default: 5GiB)', parseSize)
     .option('--allowed-types <list>', 'accepted media types, comma-separated; type/* and */* allowed (default: common document, image, audio, video types)', parseList)
-    .option('--api-key <key>', `require this bearer key on /files and /api (repeatable; also env ${API_KEYS_ENV})`, collect)
+    .option('--api-key <key>', `require this bearer key on /files and /api; it sees its own jobs (repeatable; also env ${API_KEYS_ENV})`, collect)
+    .option('--admin-key <key>', `a bearer key that sees and acts on every job (repeatable; also env ${ADMIN_KEYS_ENV})`, collect)
+    .option('--public-host <name>', 'a host name clients use to reach the service, e.g. uploads.example.com (repeatable)', collect)
+    .option('--allow-open', 'allow a non-loopback --host without API keys (something in front must authenticate)', false)
+    .option('--idle-timeout <duration>', 'drop connections idle this long (default: 120s)', parseDuration)
+    .option('--max-connections <n>', 'open connections at most (default: 512)', integerInRange(1, 1_000_000))
+    .option('--min-body-rate <bytes>', 'cut off request bodies slower than this per second, over 30 s; 0 disables (default: 1KiB)', parseSizeOrZero)
+    .option('--create-rate <n>', 'upload creations per minute per key (or address without keys) (default: 60)', integerInRange(1, 1_000_000))
+    .option('--max-intakes <n>', 'unfinished uploads at once (default: 100)', integerInRange(1, 1_000_000))
+    .option('--min-free-space <bytes>', 'free space the spool disk keeps beyond unfinished uploads (default: 256MiB)', parseSizeOrZero)
+    .option('--retention <duration>', 'finished jobs (and failed jobs\' files) are removed this long after they finished (default: 7d)', parseDuration)
+    .option('--frame-ancestors <sources>', "who may frame the page: 'none', 'self' or origins (default: 'none')")
+    .option('--allow-executables', 'accept programs and scripts (by name or type) when their type is allowed', false)
     .option('--max-jobs <n>', 'relay jobs running at once; the rest queue (1-64)', integerInRange(1, 64), 2)
     .option('--concurrency <n>', 'segments in flight per relay job (1-32)', integerInRange(1, 32), 4)
     .option('--cors-origin <origin>', 'allow this browser origin, or * (repeatable; default: same origin only)', collect)
@@ -102,9 +129,14 @@ export function serveCommand(): Command {
   return command;
 }
 
+function parseSizeOrZero(value: string): number {
+  return value.trim() === '0' ? 0 : parseSize(value);
+}
+
+const keysFromEnv = (name: string): string[] => (process.env[name] ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+
 function serviceOptions(flags: ServeFlags): ServiceOptions {
   const stateDir = flags.stateDir ?? join(defaultStateDir(process.env), 'serve');
-  const fromEnv = (process.env[API_KEYS_ENV] ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
   return {
     host: flags.host,
     port: flags.port,
@@ -112,7 +144,19 @@ function serviceOptions(flags: ServeFlags): ServiceOptions {
     spoolDir: flags.spoolDir ?? `${stateDir}-spool`,
     maxSize: flags.maxSize,
     allowedTypes: flags.allowedTypes,
-    apiKeys: [...(flags.apiKey ?? []), ...fromEnv],
+    apiKeys: [...(flags.apiKey ?? []), ...keysFromEnv(API_KEYS_ENV)],
+    adminKeys: [...(flags.adminKey ?? []), ...keysFromEnv(ADMIN_KEYS_ENV)],
+    publicHosts: flags.publicHost ?? [],
+    allowOpen: flags.allowOpen,
+    idleTimeoutMs: flags.idleTimeout,
+    maxConnections: flags.maxConnections,
+    minBodyRate: flags.minBodyRate,
+    createRatePerMinute: flags.createRate,
+    maxIntakes: flags.maxIntakes,
+    minFreeSpace: flags.minFreeSpace,
+    retentionMs: flags.retention,
+    frameAncestors: flags.frameAncestors,
+    allowExecutables: flags.allowExecutables,
     maxJobs: flags.maxJobs,
     concurrency: flags.concurrency,
     corsOrigins: flags.corsOrigin ?? [],
@@ -136,6 +180,9 @@ async function serve(flags: ServeFlags): Promise<number> {
     }
     if (error instanceof UploadError) return reportError(error, { json: false });
     throw error;
+  }
+  if (flags.allowOpen && flags.apiKey === undefined && keysFromEnv(API_KEYS_ENV).length === 0 && flags.adminKey === undefined && keysFromEnv(ADMIN_KEYS_ENV).length === 0) {
+    process.stderr.write('warning: no API keys (--allow-open): anyone who can reach this service can send files in your org\'s name.\n');
   }
   process.stdout.write(`${service.url}\n`);
   const running = service;

@@ -94,6 +94,16 @@ export function resolveConfig(input: ResolveConfigInput): ResolvedConfig {
   return config;
 }
 
+/**
+ * Only where to log in and call the API, from the same settings and with the same rules as
+ * `resolveConfig`, for callers that bring their own access token (no client id or secret needed).
+ */
+export function resolveOrigins(input: ResolveConfigInput): { loginUrl: string; apiUrl: string; described: string } {
+  const fromFlags = (key: TargetKey): string | undefined => given(input.flags[key]);
+  const flagTarget = TARGET_KEYS.some((key) => fromFlags(key) !== undefined);
+  return resolveTarget((key) => (flagTarget ? fromFlags(key) : given(input.env[ENV[key]])));
+}
+
 function resolveTarget(value: (key: TargetKey) => string | undefined): {
   loginUrl: string;
   apiUrl: string;

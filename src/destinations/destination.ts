@@ -1,5 +1,5 @@
 /**
- * The seam between the upload engine and a destination (DRAFT: the engine refactor finalises it).
+ * The seam between the upload engine and a destination.
  *
  * A destination is two parts composed per send:
  * - a **store**: where the bytes go. It opens (or resumes) a remote session that says how the file
@@ -83,6 +83,13 @@ export interface StoredFile {
 }
 
 export interface RemoteSession {
+  /** The remote upload's id, for events and messages (no secret). */
+  readonly id: string;
+  /** The name and media type the store recorded (a resumed session keeps its own). */
+  readonly fileName: string;
+  readonly contentType: string;
+  /** True when the session was continued (`Store.resume`), false when it was opened now. */
+  readonly resumed: boolean;
   readonly plan: SegmentPlan;
   /** Parts the store already holds (resume); empty for a new session. */
   readonly held: ReadonlyMap<number, StoredPart>;
@@ -93,7 +100,11 @@ export interface RemoteSession {
   refresh(version: number, step: StepContext): Promise<void>;
   /** Judges a 2xx answer: the part as stored, or 'damaged' when the store's digest differs from ours. */
   accept(part: PartToPut, etag: string | undefined): StoredPart | 'damaged';
-  /** Every part stored: complete and verify; either the parts to send again, or the stored file. */
+  /**
+   * Every part stored: complete and verify; either the parts to send again (the engine re-reads,
+   * re-sends and calls complete again, a bounded number of rounds), or the stored file. A store
+   * whose own digest of the whole file differs from ours throws an IntegrityError.
+   */
   complete(parts: StoredPart[], whole: { sha256: string; size: number }, step: StepContext): Promise<{ resend: number[] } | { stored: StoredFile }>;
   /** Best effort, never throws: remove what was stored. */
   abort(): Promise<void>;
@@ -111,6 +122,8 @@ export interface Store {
   open(file: FileFacts, step: StepContext): Promise<RemoteSession>;
   /** Continues a journalled session; undefined when the remote side forgot it (start over). */
   resume(state: JsonValue, file: FileFacts, step: StepContext): Promise<RemoteSession | undefined>;
+  /** Best effort, never throws: removes a journalled session that will not be continued (--restart). */
+  discard(state: JsonValue): Promise<void>;
 }
 
 /** What the message says and carries. */
@@ -136,11 +149,16 @@ export interface Notifier {
    */
   prepare(delivery: Delivery, step: StepContext): Promise<JsonValue>;
   send(intent: JsonValue, delivery: Delivery, step: StepContext): Promise<Receipt>;
+  /** Whether a failed `send` proves that no message was created (then nothing needs settling). */
+  provablyNotSent(error: unknown): boolean;
+  /** Whether a failed `send` says the intent went stale (an expired guest): prepare anew, send once more. */
+  staleIntent(error: unknown): boolean;
   /**
    * Settles a send whose answer was lost: the receipt if the message exists, undefined if it
-   * provably does not. Throws only when the platform cannot tell.
+   * provably does not. A failure to ask (the network) throws, and the send stays unsettled for a
+   * later run. Absent when the platform cannot tell: such a send is left `uncertain` (at most once).
    */
-  find(intent: JsonValue, delivery: Delivery, step: StepContext): Promise<Receipt | undefined>;
+  find?(intent: JsonValue, delivery: Delivery, step: StepContext): Promise<Receipt | undefined>;
 }
 
 export interface Destination {

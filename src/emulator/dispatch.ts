@@ -19,7 +19,7 @@ import { completeRoute } from './routes/complete.js';
 import { contentRoute, fileRoute } from './routes/files.js';
 import { guestRoute } from './routes/guests.js';
 import { initiateRoute } from './routes/initiate.js';
-import { messageGetRoute, messageRoute } from './routes/messages.js';
+import { guestMessagesRoute, messageGetRoute, messageRoute } from './routes/messages.js';
 import { peekSegmentIndex, segmentRoute } from './routes/segment.js';
 import { tokenRoute } from './routes/token.js';
 import { abortRoute, statusRoute } from './routes/upload-status.js';
@@ -53,6 +53,7 @@ const router = new Router<RouteSpec>()
   .add('POST', '/api/v2/conversations/messaging/guests', api('guest', 'messaging:guest', guestRoute))
   .add('POST', '/api/v2/conversations/messaging/messages', api('message', 'messaging:send', messageRoute))
   .add('GET', '/api/v2/conversations/messaging/messages/:messageId', api('message-get', 'messaging:send', messageGetRoute))
+  .add('GET', '/api/v2/conversations/messaging/guests/:guestId/messages', api('message-get', 'messaging:send', guestMessagesRoute))
   .add('PUT', STORAGE_PATH, api('segment', null, segmentRoute))
   .add('PUT', '/storage/webmessaging/:attachmentId', api('wm-upload', null, wmUploadRoute))
   .add('GET', '/storage/webmessaging/:attachmentId', api('wm-download', null, wmDownloadRoute))
@@ -117,7 +118,10 @@ export async function dispatch(req: IncomingMessage, res: ServerResponse, env: S
     const { value: spec, params } = match;
     ctx.route = spec.route;
     if (params.uploadId !== undefined && isId(params.uploadId)) ctx.uploadId = params.uploadId;
-    if (spec.route === 'admin') return await spec.handler(ctx, env, params);
+    if (spec.route === 'admin') {
+      if (!admin.acceptAdminBody(ctx)) return; // JSON only: no cross-origin simple requests
+      return await spec.handler(ctx, env, params);
+    }
     if (spec.route === 'segment') {
       if (req.headers.authorization !== undefined) env.stats.storageAuthorizationSeen = true; // recorded, then ignored
       ctx.segmentIndex = peekSegmentIndex(ctx, env, params.uploadId ?? '');

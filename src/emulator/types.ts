@@ -63,8 +63,8 @@ export interface EmulatorSettings {
   storageRateLimitPerSecond: number;
   /** Web Messaging guest API: deployments and limits (docs/emulator-web-messaging.md). */
   webMessaging: WebMessagingSettings;
-  /** The S3-compatible endpoint (docs/emulator-s3.md). JSON patches may give any subset of it. */
-  s3: S3Settings
+  /** The S3-compatible endpoint (docs/emulator-s3.md). Options and patches may give any subset of it. */
+  s3: S3Settings;
   /** Platform API conversation media (docs/emulator-conversations.md). */
   conversations: ConversationSettings;
 }
@@ -141,9 +141,11 @@ export interface FaultRule {
  * Settings as options and patches give them (PATCH /__emulator/config, handle.configure): any
  * subset; Web Messaging deployments with defaults filled in, nested conversation settings partial.
  */
-export type EmulatorSettingsInput = Partial<Omit<EmulatorSettings, 'webMessaging' | 'conversations'>> & {
+export type EmulatorSettingsInput = Partial<Omit<EmulatorSettings, 'webMessaging' | 'conversations' | 's3'>> & {
   webMessaging?: WebMessagingSettingsInput;
   conversations?: ConversationSettingsInput;
+  /** Any subset of the S3 endpoint's settings. */
+  s3?: Partial<S3Settings>;
 };
 
 /** A settings patch: the same shape as the input. */

@@ -1,2 +1,3 @@
 export * from './upload-error.js';
 export * from './exit-codes.js';
+export * from './error-codes.js';

@@ -46,7 +46,8 @@ export interface ApiCall {
 export interface ApiTransportOptions {
   apiUrl: string;
   dispatcher: Dispatcher;
-  tokens: TokenProvider;
+  /** Any source of bearer tokens: the client-credentials provider, or a caller-supplied user token. */
+  tokens: Pick<TokenProvider, 'getToken' | 'invalidate'>;
   limiter: ApiRateLimiter;
   clock: Clock;
   random: Random;

@@ -12,6 +12,7 @@ import {
   createdMessage,
   fileMetadata,
   guest,
+  guestMessages,
   indexDetails,
   initiateResponse,
   message,
@@ -189,5 +190,15 @@ export class GenesysApi {
       options,
     );
     return parse(message, body, what);
+  }
+
+  /** The guest's messages, newest first: how a lost answer to sendMessage is settled. */
+  async listGuestMessages(guestId: string, options?: CallOptions): Promise<Message[]> {
+    const what = "list the guest's messages";
+    const { body } = await this.transport.json(
+      { what, method: 'GET', path: `/api/v2/conversations/messaging/guests/${seg(guestId)}/messages`, idempotency: 'idempotent', ok: [200] },
+      options,
+    );
+    return parse(guestMessages, body, what);
   }
 }

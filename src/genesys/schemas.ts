@@ -188,6 +188,11 @@ export function message(body: unknown): Message {
   };
 }
 
+/** A guest's messages, newest first (PROTOCOL.md §7). */
+export function guestMessages(body: unknown): Message[] {
+  return array(object(body, ''), 'entities', '', 10_000).map((raw) => message(raw));
+}
+
 /** `details` of 400 checksum.mismatch and 409 upload.incomplete (PROTOCOL.md §5): the indexes; undefined if malformed. */
 export function indexDetails(details: unknown): Array<{ index: number }> | undefined {
   if (!Array.isArray(details) || details.length > MAX_CHUNKS) return undefined;

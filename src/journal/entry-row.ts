@@ -1,4 +1,5 @@
 /** The `entries` table's row shape and its mapping to a JournalEntry. */
+import type { JsonValue, Receipt, StoredFile } from '../destinations/destination.js';
 import type { DisplayState, JournalEntry, JournalState, LockHolder, NewEntry } from './types.js';
 
 export interface EntryRow {
@@ -35,6 +36,11 @@ export interface EntryRow {
   delivered_at: number | null;
   error_code: string | null;
   error_message: string | null;
+  destination: string;
+  session_state: string | null;
+  stored: string | null;
+  intent: string | null;
+  receipt: string | null;
   /** From the segments table (aggregated by the query). */
   segments_stored: number;
   bytes_stored: number;
@@ -58,6 +64,8 @@ export function newRowValues(id: string, entry: NewEntry, now: number): Record<s
     login_url: entry.target.loginUrl,
     client_id: entry.target.clientId,
     target: entry.target.description,
+    destination: entry.destination,
+    session_state: JSON.stringify(entry.sessionState),
     upload_id: entry.uploadId,
     file_name: entry.fileName,
     content_type: entry.contentType,
@@ -71,9 +79,11 @@ export function newRowValues(id: string, entry: NewEntry, now: number): Record<s
 }
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+const json = <T>(value: string | null): T | undefined => (value === null ? undefined : (JSON.parse(value) as T));
 
 export function toEntry(row: EntryRow, lockedBy: LockHolder | undefined): JournalEntry {
   const displayState: DisplayState = row.state === 'sending' && lockedBy === undefined ? 'uncertain' : row.state;
+  const receipt = json<Receipt>(row.receipt);
   return {
     id: row.id,
     state: row.state,
@@ -91,6 +101,8 @@ export function toEntry(row: EntryRow, lockedBy: LockHolder | undefined): Journa
       tailSha256: row.tail_sha256,
     },
     target: { apiUrl: row.api_url, loginUrl: row.login_url, clientId: row.client_id, description: row.target },
+    destination: row.destination,
+    sessionState: json<JsonValue>(row.session_state) ?? null,
     uploadId: row.upload_id,
     fileName: row.file_name,
     contentType: row.content_type,
@@ -99,10 +111,13 @@ export function toEntry(row: EntryRow, lockedBy: LockHolder | undefined): Journa
     chunks: row.chunks,
     segmentsStored: row.segments_stored,
     bytesStored: row.bytes_stored,
+    stored: json<StoredFile>(row.stored),
+    intent: json<JsonValue>(row.intent),
+    receipt,
     fileId: opt(row.file_id),
     sha256: opt(row.sha256),
     delivery: { to: JSON.parse(row.delivery_to) as string[], text: row.delivery_text, language: row.delivery_language },
-    guestId: opt(row.guest_id),
+    guestId: receipt?.details?.guestId ?? opt(row.guest_id),
     messageAttemptAt: opt(row.message_attempt_at),
     messageId: opt(row.message_id),
     deliveredAt: opt(row.delivered_at),

@@ -2,18 +2,20 @@
  * The resume journal: one SQLite database (better-sqlite3, synchronous, WAL) in the state
  * directory. Every write is one transaction, so a process killed at any instant leaves either the
  * old or the new record, never half of one. Segment confirmations are cheap (no fsync, see
- * schema.ts); the delivery steps — guest, message intent, message id — are committed with
+ * schema.ts); the delivery steps — intent, sending, receipt — are committed with
  * synchronous=FULL because losing one of them to a power cut could repeat a message.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, InternalError } from '../errors/index.js';
+import type { JsonValue, Receipt, StoredFile } from '../destinations/destination.js';
 import { newRowValues, toEntry, type EntryRow } from './entry-row.js';
 import { JobLocks, jobKeyString, type LockResult } from './locks.js';
 import { prepareDatabase } from './schema.js';
-import { DEFAULT_RETENTION_MS } from './state-dir.js';
+import { DEFAULT_RETENTION_MS, makeStateDir } from './state-dir.js';
+import { journalStorageError, withStorageErrors } from './storage-errors.js';
 import {
   FINISHED_STATES,
   type JobKey,
@@ -52,14 +54,15 @@ export interface Journal {
   /** Replaces the recorded segments with the server's list (on resume: the server is the truth). */
   replaceSegments(id: string, segments: readonly StoredSegmentRecord[]): void;
   updateDelivery(id: string, delivery: RecordedDelivery): void;
-  recordCompleted(id: string, fileId: string, sha256: string): void;
-  /** Records the guest (or forgets it, with undefined, when the server no longer knows it). */
-  recordGuest(id: string, guestId: string | undefined): void;
-  /** The message is about to be POSTed: from here until recordDelivered the outcome is uncertain. */
-  recordMessageAttempt(id: string): void;
-  /** The server refused the message, so it does not exist: a later attempt is not a repeat. */
-  clearMessageAttempt(id: string): void;
-  recordDelivered(id: string, messageId: string): void;
+  /** The store completed and verified the file. */
+  recordCompleted(id: string, stored: StoredFile): void;
+  /** The notifier's intent (or none, when it went stale), before anything is sent with it. */
+  recordIntent(id: string, intent: JsonValue | undefined): void;
+  /** The message is about to be sent: from here until recordDelivered its outcome needs settling. */
+  recordSending(id: string): void;
+  /** The message provably does not exist (refused, or not found): a later send is not a repeat. */
+  clearSending(id: string): void;
+  recordDelivered(id: string, receipt: Receipt): void;
   recordFailed(id: string, code: string, message: string): void;
   abandon(id: string, reason: string): void;
 }
@@ -80,9 +83,11 @@ export function openJournal(options: OpenJournalOptions): Journal {
   const file = join(options.stateDir, 'journal.db');
   let db: Database.Database;
   try {
-    mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+    makeStateDir(options.stateDir);
     db = new Database(file);
   } catch (error) {
+    const mapped = journalStorageError(error, options.stateDir, file);
+    if (mapped !== error) throw mapped;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new ConfigError(
       'journal.open',
@@ -102,10 +107,16 @@ export function openJournal(options: OpenJournalOptions): Journal {
     }
   } catch (error) {
     db.close();
+    throw journalStorageError(error, options.stateDir, file);
+  }
+  // Every later write maps its storage failures too (a disk that fills up during a send).
+  const journal = withStorageErrors<Journal>(new SqliteJournal(db, options.stateDir, file, retentionMs, now), options.stateDir, file);
+  try {
+    journal.prune();
+  } catch (error) {
+    journal.close();
     throw error;
   }
-  const journal = new SqliteJournal(db, options.stateDir, file, retentionMs, now);
-  journal.prune();
   return journal;
 }
 
@@ -209,25 +220,36 @@ class SqliteJournal implements Journal {
     this.#update(id, { delivery_to: JSON.stringify(delivery.to), delivery_text: delivery.text, delivery_language: delivery.language });
   }
 
-  recordCompleted(id: string, fileId: string, sha256: string): void {
-    this.#update(id, { state: 'completed', file_id: fileId, sha256 });
+  recordCompleted(id: string, stored: StoredFile): void {
+    const fileId = typeof stored.ref === 'string' ? stored.ref : null;
+    this.#update(id, { state: 'completed', file_id: fileId, sha256: stored.sha256, stored: JSON.stringify(stored) });
   }
 
-  recordGuest(id: string, guestId: string | undefined): void {
-    this.#durably(() => this.#update(id, { guest_id: guestId ?? null }));
+  recordIntent(id: string, intent: JsonValue | undefined): void {
+    this.#durably(() => this.#update(id, { intent: intent === undefined ? null : JSON.stringify(intent) }));
   }
 
-  recordMessageAttempt(id: string): void {
+  recordSending(id: string): void {
     this.#durably(() => this.#update(id, { state: 'sending', message_attempt_at: this.#now() }));
   }
 
-  clearMessageAttempt(id: string): void {
+  clearSending(id: string): void {
     this.#durably(() => this.#update(id, { state: 'completed', message_attempt_at: null }));
   }
 
-  recordDelivered(id: string, messageId: string): void {
+  recordDelivered(id: string, receipt: Receipt): void {
     const at = this.#now();
-    this.#durably(() => this.#update(id, { state: 'delivered', message_id: messageId, delivered_at: at, finished_at: at, error_code: null, error_message: null }));
+    this.#durably(() =>
+      this.#update(id, {
+        state: 'delivered',
+        message_id: receipt.messageId,
+        receipt: JSON.stringify(receipt),
+        delivered_at: at,
+        finished_at: at,
+        error_code: null,
+        error_message: null,
+      }),
+    );
   }
 
   recordFailed(id: string, code: string, message: string): void {

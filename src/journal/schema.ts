@@ -7,9 +7,10 @@
 import type Database from 'better-sqlite3';
 import { ConfigError } from '../errors/index.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-const DDL = `
+/** Version 1 of the schema (exported for the migration test). */
+export const DDL = `
 CREATE TABLE IF NOT EXISTS entries (
   id TEXT PRIMARY KEY,
   state TEXT NOT NULL,
@@ -65,6 +66,27 @@ CREATE TABLE IF NOT EXISTS locks (
 );
 `;
 
+/**
+ * Version 2 makes entries destination-neutral: the destination's name and its own JSON state (the
+ * remote session, the stored file, the delivery intent, the receipt), which the journal stores
+ * opaquely. The older columns stay as a display copy (upload_id: the session's id; file_id,
+ * sha256, message_id); entries written by version 1 are the tutorial API's and are carried over.
+ */
+const V2 = `
+ALTER TABLE entries ADD COLUMN destination TEXT NOT NULL DEFAULT 'genesys-files';
+ALTER TABLE entries ADD COLUMN session_state TEXT;
+ALTER TABLE entries ADD COLUMN stored TEXT;
+ALTER TABLE entries ADD COLUMN intent TEXT;
+ALTER TABLE entries ADD COLUMN receipt TEXT;
+UPDATE entries SET
+  session_state = json_object('uploadId', upload_id),
+  stored = CASE WHEN file_id IS NULL THEN NULL ELSE json_object('ref', file_id, 'fileName', file_name, 'contentType', content_type,
+    'size', file_size, 'sha256', sha256, 'verified', json('true')) END,
+  intent = CASE WHEN guest_id IS NULL THEN NULL ELSE json_object('guestId', guest_id) END,
+  receipt = CASE WHEN message_id IS NULL THEN NULL ELSE json_object('messageId', message_id, 'details',
+    CASE WHEN guest_id IS NULL THEN json_object() ELSE json_object('guestId', guest_id) END) END;
+`;
+
 /** Connection settings, then the schema (created once, in one transaction, by whoever is first). */
 export function prepareDatabase(db: Database.Database, file: string): void {
   // Several processes may open the journal at once: wait for a writer rather than fail at once.
@@ -84,7 +106,8 @@ export function prepareDatabase(db: Database.Database, file: string): void {
       );
     }
     if (version < SCHEMA_VERSION) {
-      db.exec(DDL);
+      if (version < 1) db.exec(DDL);
+      if (version < 2) db.exec(V2);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }
   });

@@ -4,8 +4,9 @@
  * place for state that survives restarts but is not worth backing up), else
  * ~/.local/state/genesys-upload (the spec's default for XDG_STATE_HOME).
  */
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../errors/index.js';
 
 export const STATE_DIR_ENV = 'GENESYS_UPLOAD_STATE_DIR';
@@ -44,4 +45,31 @@ export function parseKeepDays(value: string, setting: string): number {
 export function retentionFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = given(env[KEEP_DAYS_ENV]);
   return raw === undefined ? DEFAULT_RETENTION_MS : parseKeepDays(raw, KEEP_DAYS_ENV) * DAY_MS;
+}
+
+/**
+ * Creates the state directory (and missing parents) private to its owner. Not mkdirSync's
+ * `recursive`: on a read-only file system that reports ENOENT instead of EROFS, which would send
+ * the user looking for a missing directory. One level at a time, the real cause comes through.
+ */
+export function makeStateDir(dir: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      mkdirSync(at, { mode: 0o700 });
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') break;
+      if (code !== 'ENOENT' || dirname(at) === at) throw error;
+      missing.push(at); // its parent is missing too: create that first
+    }
+  }
+  for (const at of missing.reverse()) {
+    try {
+      mkdirSync(at, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }

@@ -1,3 +1,5 @@
+import type { JsonValue, Receipt, StoredFile } from '../destinations/destination.js';
+
 /**
  * What the resume journal holds about one upload. An entry is written as the upload goes, so that
  * after a crash at any instant it says what is known to be done (server-side state is re-read on
@@ -5,10 +7,11 @@
  */
 
 /**
- * - uploading: the remote upload exists; segments are being stored
- * - completed: complete answered and the whole-file SHA-256 matched; fileId known; no message yet
- * - sending:   the message POST was (or is being) sent and its answer was never recorded. When no
- *              live process holds the entry this is "uncertain": the message may or may not exist.
+ * - uploading: the remote session exists; parts are being stored
+ * - completed: the store completed and verified the file; no message yet
+ * - sending:   the message was (or is being) sent and its answer was never recorded. A later run
+ *              asks the platform whether it exists (the notifier's `find`) before sending; only
+ *              a platform that cannot tell leaves it "uncertain" (shown so when no process holds it).
  * - delivered: messageId recorded
  * - failed:    stopped for a reason a retry would not fix (the remote upload was aborted)
  * - abandoned: replaced by a fresh upload (--restart, or the server forgot the upload)
@@ -68,20 +71,33 @@ export interface JournalEntry {
   finishedAt: number | undefined;
   file: RecordedFile;
   target: RecordedTarget;
+  /** The destination's name ("genesys-files", …). */
+  destination: string;
+  /** The remote session's own state (what resumes it), as the destination gave it. */
+  sessionState: JsonValue;
+  /** The remote session's id (an upload id), for display. */
   uploadId: string;
   fileName: string;
   contentType: string;
   chunkSize: number;
   maxChunks: number;
   chunks: number;
+  /** The file as the store completed it. */
+  stored: StoredFile | undefined;
+  /** The notifier's prepared intent (a guest…), journalled before the send. */
+  intent: JsonValue | undefined;
+  /** The notifier's receipt once the message is known to exist. */
+  receipt: Receipt | undefined;
   /** Segments recorded as stored, and their bytes. */
   segmentsStored: number;
   bytesStored: number;
+  /** Display copies: the stored file's reference when it is a string, its SHA-256. */
   fileId: string | undefined;
   sha256: string | undefined;
   delivery: RecordedDelivery;
+  /** Display copy of the receipt's guestId detail, if any. */
   guestId: string | undefined;
-  /** Epoch ms when the message POST was about to be sent (cleared if the server refused it). */
+  /** Epoch ms when the message was about to be sent (cleared if it provably was not). */
   messageAttemptAt: number | undefined;
   messageId: string | undefined;
   deliveredAt: number | undefined;
@@ -96,10 +112,12 @@ export interface StoredSegmentRecord {
   checksum: string;
 }
 
-/** Everything known when an entry is created: right after initiate. */
+/** Everything known when an entry is created: right after the remote session opened. */
 export interface NewEntry {
   file: RecordedFile;
   target: RecordedTarget;
+  destination: string;
+  sessionState: JsonValue;
   uploadId: string;
   fileName: string;
   contentType: string;

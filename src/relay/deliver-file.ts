@@ -1,20 +1,18 @@
 /**
- * Delivery (PROTOCOL.md §7): a guest in the given language, then one message to the recipients
- * with the uploaded file attached. Neither POST is retried after a lost connection (it could
- * create a second guest or send the message twice); 429 and 503 are retried.
- *
- * With a recorder (the resume journal) each step is recorded as it becomes true: the guest once
- * created, the intent to send right before the message POST, and its id once answered. PROTOCOL.md
- * gives the message POST no idempotency key, so between the intent and the answer the outcome is
- * unknowable after a crash; the caller treats such an entry as "uncertain" and never re-sends it
- * on its own (at most once). An answer that proves nothing was created (an error status other
- * than 500/502/504, or a connection that was never made) clears the intent.
+ * `deliverFile(client, …)`: the library's delivery of a file uploaded to the tutorial's Files API
+ * (PROTOCOL.md §7), a thin wrapper of the exactly-once delivery (deliver.ts) over that
+ * destination's notifier: a guest in the given language, then one message to the recipients with
+ * the file attached. A lost answer to the message is settled by asking the guest's messages, never
+ * by sending blindly; a lost answer to the guest creation just makes another guest.
  */
-import { ConfigError, UploadError } from '../errors/index.js';
-import { NOT_SENT_ERROR_CODES, networkErrorCode } from '../http/network-errors.js';
+import { ConfigError } from '../errors/index.js';
+import { resolveRetryPolicy } from '../http/retry-policy.js';
 import type { CallOptions } from '../genesys/api-transport.js';
 import type { UploadEventListener } from '../upload/events.js';
+import { FilesNotifier } from '../destinations/genesys-files/notifier.js';
+import { deliverOnce } from './deliver.js';
 import type { GenesysClient } from './genesys-client.js';
+import { memoryRecorder, type DeliveryRecorder } from './recorder.js';
 
 export interface DeliverFileOptions {
   fileId: string;
@@ -27,32 +25,10 @@ export interface DeliverFileOptions {
   language?: string | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: UploadEventListener | undefined;
-  /** Retry reporting and policy for the two calls. */
+  /** Retry reporting and policy for the calls. */
   callOptions?: Omit<CallOptions, 'signal'>;
-  /** A guest created earlier for this delivery (resume); a new one is made if the server lost it. */
-  guestId?: string | undefined;
+  /** Told of each durable step (default: kept in memory for this run). */
   recorder?: DeliveryRecorder | undefined;
-}
-
-/** The durable steps of a delivery; see the file comment. Synchronous, like the upload's. */
-export interface DeliveryRecorder {
-  guestCreated(guestId: string | undefined): void;
-  messageSending(): void;
-  /** The server answered that it did not create the message. */
-  messageNotSent(): void;
-  messageSent(messageId: string): void;
-}
-
-/** True when `error` proves the message POST created nothing. */
-export function provablyNotSent(error: unknown): boolean {
-  if (!(error instanceof UploadError)) return false;
-  if (error.status !== undefined) return error.status < 500 || error.status === 503;
-  const code = networkErrorCode(error);
-  return code !== undefined && NOT_SENT_ERROR_CODES.includes(code);
-}
-
-function guestNotFound(error: unknown): boolean {
-  return error instanceof UploadError && error.status === 400 && error.remoteCode === 'guest.not.found';
 }
 
 export interface DeliverFileResult {
@@ -88,50 +64,28 @@ export function validateDelivery(options: { to: string[]; text?: string | undefi
 
 export async function deliverFile(client: GenesysClient, options: DeliverFileOptions): Promise<DeliverFileResult> {
   validateDelivery(options);
-  const call: CallOptions = {
-    ...options.callOptions,
-    signal: options.signal,
-    onRetry:
-      options.callOptions?.onRetry ??
-      ((info) => options.onEvent?.({ type: 'retry', ...info })),
-  };
-  const recorder = options.recorder;
-  options.onEvent?.({ type: 'delivering' });
-  const newGuest = async (): Promise<string> => {
-    const guest = await client.createGuest({ language: options.language ?? DEFAULT_LANGUAGE }, call);
-    recorder?.guestCreated(guest.id);
-    return guest.id;
-  };
-  const send = async (guestId: string): Promise<string> => {
-    recorder?.messageSending();
-    try {
-      const message = await client.sendMessage(
-        {
-          guestId,
-          to: options.to,
-          text: options.text ?? defaultMessageText(options.fileName),
-          attachments: [{ id: options.fileId, name: options.fileName }],
-        },
-        call,
-      );
-      return message.id;
-    } catch (error) {
-      if (provablyNotSent(error)) recorder?.messageNotSent();
-      throw error;
-    }
-  };
-  let guestId = options.guestId ?? (await newGuest());
-  let messageId: string;
-  try {
-    messageId = await send(guestId);
-  } catch (error) {
-    // A guest from an earlier run may have expired on the server: one new guest, one more try.
-    if (options.guestId === undefined || !guestNotFound(error)) throw error;
-    recorder?.guestCreated(undefined);
-    guestId = await newGuest();
-    messageId = await send(guestId);
-  }
-  recorder?.messageSent(messageId);
-  options.onEvent?.({ type: 'delivered', guestId, messageId });
-  return { guestId, messageId };
+  const language = options.language ?? DEFAULT_LANGUAGE;
+  const onRetry = options.callOptions?.onRetry;
+  const receipt = await deliverOnce({
+    notifier: new FilesNotifier(client, { to: options.to, language }),
+    delivery: {
+      // Only the reference and name matter to a message; the rest describes the file.
+      stored: { ref: options.fileId, fileName: options.fileName, contentType: '', size: 0, sha256: '', verified: true },
+      text: options.text ?? defaultMessageText(options.fileName),
+    },
+    recorder: options.recorder ?? memoryRecorder(),
+    step: {
+      signal: options.signal ?? new AbortController().signal,
+      retry: resolveRetryPolicy({ ...client.retryPolicy, ...options.callOptions?.retry }),
+      emit: (event) => {
+        if (event.type === 'retry' && onRetry !== undefined) {
+          const { type: _type, route, ...info } = event;
+          onRetry({ ...info, route: route === 'token' ? 'token' : 'api' });
+          return;
+        }
+        options.onEvent?.(event);
+      },
+    },
+  });
+  return { guestId: receipt.details?.guestId ?? '', messageId: receipt.messageId };
 }

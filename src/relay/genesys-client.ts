@@ -14,7 +14,7 @@ import { resolveRetryPolicy, type RetryPolicy } from '../http/retry-policy.js';
 import { ApiTransport, type CallOptions } from '../genesys/api-transport.js';
 import { GenesysApi, type CompleteRequest, type ContentOptions, type GuestRequest, type InitiateRequest, type MessageRequest } from '../genesys/api.js';
 import type { CompleteResponse, CreatedMessage, FileMetadata, Guest, InitiateResponse, Message, UploadStatus } from '../genesys/schemas.js';
-import { putSegment, type PutSegmentRequest, type PutSegmentResponse } from '../genesys/storage.js';
+import { putPart, type PartAnswer, type PartPut, type PartTransport } from '../upload/put-part.js';
 
 export interface GenesysClientOptions {
   clock?: Clock;
@@ -31,7 +31,7 @@ export interface GenesysClientOptions {
   retry?: Partial<RetryPolicy>;
 }
 
-export interface GenesysClient {
+export interface GenesysClient extends PartTransport {
   /** Human description of the org and client (no secret). */
   readonly target: string;
   /** The API and login origins and the OAuth client id (no secret): what the resume journal records. */
@@ -51,8 +51,10 @@ export interface GenesysClient {
   createGuest(request: GuestRequest, options?: CallOptions): Promise<Guest>;
   sendMessage(request: MessageRequest, options?: CallOptions): Promise<CreatedMessage>;
   getMessage(messageId: string, options?: CallOptions): Promise<Message>;
-  /** One PUT of a segment to a pre-signed URL; never carries an Authorization header. No retries. */
-  putSegment(request: PutSegmentRequest): Promise<PutSegmentResponse>;
+  /** The guest's messages, newest first (settles a message POST whose answer was lost). */
+  listGuestMessages(guestId: string, options?: CallOptions): Promise<Message[]>;
+  /** One PUT of a part to a store's URL; never carries an Authorization header. No retries. */
+  putPart(request: PartPut): Promise<PartAnswer>;
   /** Token requests made so far (diagnostics and tests). */
   tokenFetches(): number;
   close(): Promise<void>;
@@ -95,7 +97,8 @@ export function createGenesysClient(config: ResolvedConfig, options: GenesysClie
     createGuest: (request, callOptions) => api.createGuest(request, callOptions),
     sendMessage: (request, callOptions) => api.sendMessage(request, callOptions),
     getMessage: (messageId, callOptions) => api.getMessage(messageId, callOptions),
-    putSegment: (request) => putSegment(dispatcher, request, () => clock.now()),
+    listGuestMessages: (guestId, callOptions) => api.listGuestMessages(guestId, callOptions),
+    putPart: (request) => putPart(dispatcher, request, () => clock.now()),
     tokenFetches: () => tokens.fetches,
     async close() {
       if (closed) return;

@@ -56,7 +56,9 @@ export function uncertainAfter(error: unknown, entry: JournalEntry): UploadError
   const details = { journalId: entry.id, fileId: entry.fileId };
   if (error instanceof InterruptedError) return new InterruptedError(message, { cause: error, details });
   const from = error instanceof UploadError ? error : undefined;
-  return new TransientError('delivery.uncertain', message, {
+  // Its own code: this run lost an answer (transient, exit 6); a later run finding the entry
+  // undecided raises delivery.uncertain (usage, exit 2: the user decides). One kind per code.
+  return new TransientError('delivery.answer_lost', message, {
     cause: error,
     details,
     ...(from?.status !== undefined && { status: from.status }),

@@ -1,27 +1,28 @@
 /**
  * A send with the resume journal (see resume-decision.ts for what happens when). The job (file +
  * org + client) is locked for the whole run so two processes never interleave; each step is
- * journalled as it becomes true (upload-file.ts, deliver-file.ts), so a crash at any instant
- * leaves a record the next run can continue from. On resume the server's status is the truth:
- * the journal only says which upload to ask about.
+ * journalled as it becomes true (the engine's recorder, then deliver.ts), so a crash at any
+ * instant leaves a record the next run can continue from. On resume the destination's store is
+ * the truth (`Store.resume`): the journal keeps the destination's name and its own JSON state, and
+ * only says which session to ask about. A message whose answer was lost is settled by asking.
  */
 import { realpath } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { RejectedError, UploadError } from '../errors/index.js';
-import type { CallOptions } from '../genesys/api-transport.js';
-import type { UploadStatus } from '../genesys/schemas.js';
+import { InternalError, UploadError } from '../errors/index.js';
 import { resolveRetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
 import { fileChanges } from '../journal/file-identity.js';
 import type { JobKey, Journal, JournalEntry, RecordedDelivery } from '../journal/index.js';
-import { abortRemoteUpload } from '../upload/abort-remote.js';
+import { genesysFilesDestination } from '../destinations/genesys-files/index.js';
+import type { Destination, RemoteSession, StepContext, StoredFile } from '../destinations/destination.js';
 import type { UploadEvent } from '../upload/events.js';
 import type { UploadRecorder } from '../upload/recorder.js';
 import { contentTypeFor, validateContentType } from '../upload/content-type.js';
 import { sanitizeFileName } from '../upload/sanitize-file-name.js';
 import { openSourceFile } from '../upload/source-file.js';
-import { uploadFile, type UploadFileResult } from '../upload/upload-file.js';
-import { DEFAULT_LANGUAGE, defaultMessageText, deliverFile, type DeliverFileResult } from './deliver-file.js';
+import { runUpload, type RunUploadResult } from '../upload/run-upload.js';
+import { DEFAULT_LANGUAGE, defaultMessageText, type DeliverFileResult } from './deliver-file.js';
+import { UncertainDelivery, deliverOnce } from './deliver.js';
 import type { GenesysClient } from './genesys-client.js';
 import { fileChangedError, lockedError, notFoundError, otherTargetError, uncertainAfter, uncertainError, uploadChangedError } from './journal-errors.js';
 import { earlierResult, uploadPart } from './journal-results.js';
@@ -36,7 +37,10 @@ interface Run {
   delivery: RecordedDelivery;
   point: (entryId: string) => void;
   emit: (event: UploadEvent) => void;
-  callOptions: CallOptions;
+  /** The destination of this send: its store and notifier. */
+  destination: Destination;
+  /** Remote steps outside the engine (resume, delivery); counts their retries. */
+  step: StepContext;
   startedAt: number;
   retries: number;
 }
@@ -85,17 +89,17 @@ export async function journaledSend(client: GenesysClient, journal: Journal, opt
       delivery: deliveryOf(options, fileName),
       point: lock.point,
       emit: (event) => options.onEvent?.(event),
-      callOptions: {},
+      destination: genesysFilesDestination(client, { to: options.to, language: options.language ?? DEFAULT_LANGUAGE }),
+      step: {
+        signal: options.signal ?? new AbortController().signal,
+        retry: resolveRetryPolicy({ ...client.retryPolicy, ...options.retry }),
+        emit: (event) => {
+          if (event.type === 'retry') run.retries++;
+          run.emit(event);
+        },
+      },
       startedAt,
       retries: 0,
-    };
-    run.callOptions = {
-      signal: options.signal,
-      retry: resolveRetryPolicy({ ...client.retryPolicy, ...options.retry }),
-      onRetry: (info) => {
-        run.retries++;
-        run.emit({ type: 'retry', ...info });
-      },
     };
     // Read after taking the lock: what another process did before it let go counts.
     const entry = named === undefined ? journal.latest(key) : journal.get(named.id);
@@ -108,6 +112,7 @@ export async function journaledSend(client: GenesysClient, journal: Journal, opt
       upload: { fileName, contentType },
       restart,
       redeliver: options.redeliver ?? false,
+      canSettle: run.destination.notifier.find !== undefined,
     });
     switch (decision.kind) {
       case 'earlier':
@@ -122,7 +127,7 @@ export async function journaledSend(client: GenesysClient, journal: Journal, opt
         if (decision.abandon !== undefined) await abandon(run, decision.abandon.entry, decision.abandon.reason);
         return await uploadAndDeliver(run, undefined);
       case 'deliver':
-        return await deliverOnly(run, decision.entry, decision.deliveryChanged);
+        return await deliverOnly(run, decision.entry, decision.deliveryChanged, decision.settle);
       case 'upload':
         return await continueUpload(run, decision.entry, decision.deliveryChanged);
     }
@@ -139,46 +144,41 @@ async function abandon(run: Run, entry: JournalEntry, reason: string): Promise<v
   run.journal.abandon(entry.id, reason);
   if (entry.state === 'uploading') {
     run.emit({ type: 'aborting', uploadId: entry.uploadId });
-    await abortRemoteUpload(run.client, entry.uploadId);
+    await run.destination.store.discard(entry.sessionState);
   }
 }
 
 async function continueUpload(run: Run, entry: JournalEntry, deliveryChanged: boolean): Promise<SendFileResult> {
-  let status: UploadStatus | undefined;
-  try {
-    status = await run.client.status(entry.uploadId, run.callOptions);
-  } catch (error) {
-    if (!(error instanceof RejectedError && error.status === 404)) throw error;
-  }
-  if (status === undefined || status.state === 'aborted') {
-    const reason =
-      status === undefined
-        ? `the server no longer knows upload ${entry.uploadId} (it expired or was removed)`
-        : `upload ${entry.uploadId} was aborted on the server`;
+  const file = { fileName: entry.fileName, contentType: entry.contentType, size: entry.file.size };
+  const session = await run.destination.store.resume(entry.sessionState, file, run.step);
+  if (session === undefined) {
+    const reason = `the server no longer knows upload ${entry.uploadId} (it expired, was removed or was aborted)`;
     run.journal.abandon(entry.id, reason);
     run.emit({ type: 'starting-over', journalId: entry.id, uploadId: entry.uploadId, reason });
     return uploadAndDeliver(run, undefined);
   }
   if (deliveryChanged) run.journal.updateDelivery(entry.id, run.delivery);
   run.point(entry.id);
+  const held = [...session.held.values()];
   run.emit({
     type: 'resumed',
     journalId: entry.id,
     uploadId: entry.uploadId,
     phase: 'upload',
-    segmentsOnServer: status.segments.length,
-    bytesOnServer: status.segments.reduce((sum, s) => sum + s.size, 0),
-    totalBytes: status.totalSize,
+    segmentsOnServer: held.length,
+    bytesOnServer: held.reduce((sum, s) => sum + s.size, 0),
+    totalBytes: session.plan.totalSize,
   });
-  return uploadAndDeliver(run, { entry, status });
+  return uploadAndDeliver(run, { entry, session });
 }
 
-async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boolean): Promise<SendFileResult> {
+async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boolean, settle: boolean): Promise<SendFileResult> {
   if (deliveryChanged) run.journal.updateDelivery(entry.id, run.delivery);
   run.point(entry.id);
   const size = entry.file.size;
   run.emit({ type: 'resumed', journalId: entry.id, uploadId: entry.uploadId, phase: 'delivery', segmentsOnServer: entry.chunks, bytesOnServer: size, totalBytes: size });
-  const delivery = await deliver(run, entry.id, entry.fileId ?? '', entry.fileName, entry.guestId);
+  const stored = entry.stored ?? failMissingStored(entry);
+  const delivery = await deliver(run, entry, stored, settle);
   return {
     ...uploadPart(entry),
     ...delivery,
@@ -192,11 +192,22 @@ async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boole
   };
 }
 
-async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; status: UploadStatus } | undefined): Promise<SendFileResult> {
+async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; session: RemoteSession } | undefined): Promise<SendFileResult> {
   const { result, entryId } = await upload(run, resume);
-  const delivery = await deliver(run, entryId, result.fileId, result.fileName, undefined);
+  const entry = run.journal.get(entryId) ?? failMissing(entryId);
+  const delivery = await deliver(run, entry, result.stored, false);
   return {
-    ...result,
+    uploadId: result.sessionId,
+    fileId: typeof result.stored.ref === 'string' ? result.stored.ref : '',
+    fileName: result.stored.fileName,
+    contentType: result.stored.contentType,
+    size: result.stored.size,
+    sha256: result.stored.sha256,
+    chunks: result.chunks,
+    chunkSize: result.chunkSize,
+    bytesSent: result.bytesSent,
+    resumed: result.resumed,
+    bytesSkipped: result.bytesSkipped,
     ...delivery,
     retries: result.retries + run.retries,
     seconds: (performance.now() - run.startedAt) / 1000,
@@ -205,15 +216,14 @@ async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; status:
   };
 }
 
-async function upload(run: Run, resume: { entry: JournalEntry; status: UploadStatus } | undefined): Promise<{ result: UploadFileResult; entryId: string }> {
+async function upload(run: Run, resume: { entry: JournalEntry; session: RemoteSession } | undefined): Promise<{ result: RunUploadResult; entryId: string }> {
   const { journal, options, key } = run;
   let entryId = resume?.entry.id;
-  let uploadId = resume?.entry.uploadId;
   // The server is the truth: what it holds replaces what the journal remembered.
-  if (resume !== undefined) journal.replaceSegments(resume.entry.id, resume.status.segments);
+  if (resume !== undefined) journal.replaceSegments(resume.entry.id, [...resume.session.held.values()].map((p) => ({ index: p.index, size: p.size, checksum: p.checksum ?? '' })));
   const recorded = (): string => entryId ?? '';
   const recorder: UploadRecorder = {
-    initiated(started) {
+    opened(started) {
       const { identity, fingerprint, plan } = started;
       const created = journal.create({
         file: {
@@ -226,7 +236,9 @@ async function upload(run: Run, resume: { entry: JournalEntry; status: UploadSta
           tailSha256: fingerprint.tailSha256,
         },
         target: { apiUrl: run.client.apiUrl, loginUrl: run.client.loginUrl, clientId: run.client.clientId, description: run.client.target },
-        uploadId: started.uploadId,
+        destination: run.destination.name,
+        sessionState: started.state,
+        uploadId: started.id,
         fileName: started.fileName,
         contentType: started.contentType,
         chunkSize: plan.chunkSize,
@@ -238,10 +250,11 @@ async function upload(run: Run, resume: { entry: JournalEntry; status: UploadSta
       run.point(created.id);
     },
     segmentStored: (index, size, checksum) => journal.recordSegment(recorded(), index, size, checksum),
-    completed: (fileId, sha256) => journal.recordCompleted(recorded(), fileId, sha256),
+    completed: (stored) => journal.recordCompleted(recorded(), stored),
   };
   try {
-    const result = await uploadFile(run.client, {
+    const result = await runUpload(run.destination.store, run.client, {
+      basePolicy: run.client.retryPolicy,
       filePath: key.filePath,
       contentType: options.contentType,
       fileName: options.fileName,
@@ -252,12 +265,9 @@ async function upload(run: Run, resume: { entry: JournalEntry; status: UploadSta
       signal: options.signal,
       // The engine keeps the remote upload on failure; what to keep is decided below.
       keepOnError: true,
-      resumeFrom: resume?.status,
+      session: resume?.session,
       recorder,
-      onEvent: (event) => {
-        if (event.type === 'initiated') uploadId = event.uploadId;
-        run.emit(event);
-      },
+      onEvent: (event: UploadEvent) => run.emit(event),
     });
     return { result, entryId: recorded() };
   } catch (error) {
@@ -270,41 +280,47 @@ async function upload(run: Run, resume: { entry: JournalEntry; status: UploadSta
       const failure = error instanceof UploadError ? error : undefined;
       journal.recordFailed(entry.id, failure?.code ?? 'internal', failure?.message ?? String(error));
     }
-    if (uploadId !== undefined && !(options.keepOnError ?? false)) {
-      run.emit({ type: 'aborting', uploadId });
-      await abortRemoteUpload(run.client, uploadId);
+    if (entry !== undefined && !(options.keepOnError ?? false)) {
+      run.emit({ type: 'aborting', uploadId: entry.uploadId });
+      await run.destination.store.discard(entry.sessionState);
     }
     throw error;
   }
 }
 
-async function deliver(run: Run, entryId: string, fileId: string, fileName: string, guestId: string | undefined): Promise<DeliverFileResult> {
+async function deliver(run: Run, entry: JournalEntry, stored: StoredFile, settle: boolean): Promise<DeliverFileResult> {
   const { journal, options } = run;
+  const entryId = entry.id;
   try {
-    return await deliverFile(run.client, {
-      fileId,
-      fileName,
-      to: run.delivery.to,
-      text: run.delivery.text,
-      language: run.delivery.language,
-      signal: options.signal,
-      onEvent: options.onEvent,
-      callOptions: { retry: run.callOptions.retry, onRetry: run.callOptions.onRetry },
-      guestId,
+    const receipt = await deliverOnce({
+      notifier: run.destination.notifier,
+      delivery: { stored, text: run.delivery.text },
       recorder: {
-        guestCreated: (id) => journal.recordGuest(entryId, id),
-        messageSending: () => journal.recordMessageAttempt(entryId),
-        messageNotSent: () => journal.clearMessageAttempt(entryId),
-        messageSent: (messageId) => journal.recordDelivered(entryId, messageId),
+        intent: (intent) => journal.recordIntent(entryId, intent),
+        sending: () => journal.recordSending(entryId),
+        notSent: () => journal.clearSending(entryId),
+        delivered: (receipt) => journal.recordDelivered(entryId, receipt),
       },
+      step: run.step,
+      intent: entry.intent,
+      unsettled: settle,
     });
+    return { guestId: receipt.details?.guestId ?? '', messageId: receipt.messageId };
   } catch (error) {
-    const entry = journal.get(entryId);
-    if (entry?.state === 'sending') throw uncertainAfter(error, entry);
-    if (entry !== undefined) {
-      // Uploaded, not delivered: the next run goes straight to delivery.
-      run.emit({ type: 'resumable', journalId: entryId, uploadId: entry.uploadId, bytesStored: entry.file.size, totalBytes: entry.file.size });
+    const now = journal.get(entryId);
+    if (now?.state === 'sending' && error instanceof UncertainDelivery) throw uncertainAfter(error, now);
+    if (now !== undefined) {
+      // Uploaded, not delivered (or its answer not settled yet): the next run goes straight to delivery.
+      run.emit({ type: 'resumable', journalId: entryId, uploadId: now.uploadId, bytesStored: now.file.size, totalBytes: now.file.size });
     }
     throw options.signal?.aborted ? interrupted(options.signal, error) : error;
   }
+}
+
+function failMissing(id: string): never {
+  throw new InternalError('journal.entry_missing', `The journal entry ${id} disappeared while in use (was the state directory removed?).`);
+}
+
+function failMissingStored(entry: JournalEntry): never {
+  throw new InternalError('journal.entry_incomplete', `The journal entry ${entry.id} is completed but records no stored file; run again with --restart.`);
 }

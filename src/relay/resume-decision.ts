@@ -9,9 +9,10 @@
  *   (delivery is never repeated); anything else is a new send;
  * - unfinished and the file changed: refuse (the chunks stored cannot be reused), suggest --restart;
  * - unfinished and another name or media type asked for: refuse (the upload has its own), same advice;
- * - message sent but its answer never recorded ("sending"): refuse as uncertain unless --redeliver
- *   (at most once; see deliver-file.ts) — unless the recipients or text differ, which makes it a
- *   different message;
+ * - message sent but its answer never recorded ("sending"): delivery, settling first — the platform
+ *   is asked whether the message exists before anything is sent (deliver.ts). Only a destination
+ *   that cannot tell refuses it as uncertain unless --redeliver (at most once). --redeliver sends
+ *   without asking; other recipients or text make it a different message, sent without asking;
  * - completed (or sending and allowed): delivery only;
  * - uploading: continue the upload (the caller asks the server what it holds).
  */
@@ -23,7 +24,8 @@ export type ResumeDecision =
   | { kind: 'uncertain'; entry: JournalEntry }
   | { kind: 'file-changed'; entry: JournalEntry; changes: string[] }
   | { kind: 'upload-changed'; entry: JournalEntry }
-  | { kind: 'deliver'; entry: JournalEntry; deliveryChanged: boolean }
+  /** `settle`: an earlier send's answer was lost; ask whether it arrived before sending. */
+  | { kind: 'deliver'; entry: JournalEntry; deliveryChanged: boolean; settle: boolean }
   | { kind: 'upload'; entry: JournalEntry; deliveryChanged: boolean };
 
 export interface ResumeFacts {
@@ -35,6 +37,8 @@ export interface ResumeFacts {
   upload: { fileName: string; contentType: string };
   restart: boolean;
   redeliver: boolean;
+  /** Whether the destination can tell if a sent message arrived (its notifier has `find`). */
+  canSettle: boolean;
 }
 
 export function sameDelivery(a: RecordedDelivery, b: RecordedDelivery): boolean {
@@ -59,7 +63,8 @@ export function decideResume(facts: ResumeFacts): ResumeDecision {
   }
   if (facts.fileChanges.length > 0) return { kind: 'file-changed', entry, changes: [...facts.fileChanges] };
   if (!sameUpload) return { kind: 'upload-changed', entry };
-  if (entry.state === 'sending' && same && !facts.redeliver) return { kind: 'uncertain', entry };
-  if (entry.state === 'completed' || entry.state === 'sending') return { kind: 'deliver', entry, deliveryChanged: !same };
+  const unsettled = entry.state === 'sending' && same && !facts.redeliver;
+  if (unsettled && !facts.canSettle) return { kind: 'uncertain', entry };
+  if (entry.state === 'completed' || entry.state === 'sending') return { kind: 'deliver', entry, deliveryChanged: !same, settle: unsettled };
   return { kind: 'upload', entry, deliveryChanged: !same };
 }

@@ -1,14 +1,18 @@
 /**
- * One job end to end: upload a file, then deliver it in a message. What the CLI's `send` and the
- * proxy service both run. With a `journal` the job is crash-safe and resumable (journaled-send.ts);
- * without one it is the plain pipeline below.
+ * One job end to end: upload a file through a destination's store, then deliver it with its
+ * notifier, exactly once. What the CLI's `send` and the proxy service both run. With a `journal`
+ * the facts are recorded durably and the job is crash-safe and resumable (journaled-send.ts);
+ * without one the same steps record into memory (recorder.ts).
  */
 import { resolveRetryPolicy, type RetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
 import type { Journal } from '../journal/index.js';
 import type { UploadEvent } from '../upload/events.js';
-import { uploadFile } from '../upload/upload-file.js';
-import { deliverFile, validateDelivery } from './deliver-file.js';
+import { genesysFilesDestination } from '../destinations/genesys-files/index.js';
+import { runUpload } from '../upload/run-upload.js';
+import { DEFAULT_LANGUAGE, defaultMessageText, validateDelivery } from './deliver-file.js';
+import { deliverOnce } from './deliver.js';
+import { memoryRecorder } from './recorder.js';
 import type { GenesysClient } from './genesys-client.js';
 import { journaledSend } from './journaled-send.js';
 
@@ -69,33 +73,45 @@ export interface SendFileResult {
 export async function sendFile(client: GenesysClient, options: SendFileOptions): Promise<SendFileResult> {
   validateDelivery(options); // fail before uploading when the message could never be sent
   if (options.journal !== undefined) return journaledSend(client, options.journal, options);
+  // Without a journal: the same pipeline, its facts kept in memory for this run.
   const started = performance.now();
-  const upload = await uploadFile(client, options);
+  const destination = genesysFilesDestination(client, { to: options.to, language: options.language ?? DEFAULT_LANGUAGE });
+  const recorder = memoryRecorder();
+  const upload = await runUpload(destination.store, client, { ...options, basePolicy: client.retryPolicy, recorder });
   let deliveryRetries = 0;
-  const delivery = await deliverFile(client, {
-    fileId: upload.fileId,
-    fileName: upload.fileName,
-    to: options.to,
-    text: options.text,
-    language: options.language,
-    signal: options.signal,
-    onEvent: options.onEvent,
-    callOptions: {
+  const receipt = await deliverOnce({
+    notifier: destination.notifier,
+    delivery: { stored: upload.stored, text: options.text ?? defaultMessageText(upload.stored.fileName) },
+    recorder,
+    step: {
+      signal: options.signal ?? new AbortController().signal,
       retry: resolveRetryPolicy({ ...client.retryPolicy, ...options.retry }),
-      onRetry: (info) => {
-        deliveryRetries++;
-        options.onEvent?.({ type: 'retry', ...info });
+      emit: (event) => {
+        if (event.type === 'retry') deliveryRetries++;
+        options.onEvent?.(event);
       },
     },
   }).catch((error: unknown) => {
     throw options.signal?.aborted ? interrupted(options.signal, error) : error;
   });
+  const { stored } = upload;
   return {
-    ...upload,
-    ...delivery,
+    uploadId: upload.sessionId,
+    fileId: typeof stored.ref === 'string' ? stored.ref : '',
+    messageId: receipt.messageId,
+    guestId: receipt.details?.guestId ?? '',
+    fileName: stored.fileName,
+    contentType: stored.contentType,
+    size: stored.size,
+    sha256: stored.sha256,
+    chunks: upload.chunks,
+    chunkSize: upload.chunkSize,
     retries: upload.retries + deliveryRetries,
     seconds: (performance.now() - started) / 1000,
+    bytesSent: upload.bytesSent,
+    resumed: upload.resumed,
     journalId: '',
+    bytesSkipped: upload.bytesSkipped,
     alreadyDelivered: false,
   };
 }

@@ -9,8 +9,8 @@ import type { ResolvedConfig } from '../config/index.js';
 import type { StartEmulatorOptions } from '../emulator/index.js';
 import { ConfigError } from '../errors/index.js';
 import type { Clock } from '../http/clock.js';
-import { CONTENT_TYPES } from '../upload/content-type.js';
 import { MAX_CONCURRENCY } from '../upload/options.js';
+import { isLoopbackHost } from './http/host-check.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -27,8 +27,38 @@ export interface ServiceOptions {
   maxSize?: number;
   /** Accepted media types: exact `type/subtype`, `type/*`, or `*\/*`; default: the common types the engine knows. */
   allowedTypes?: string[];
-  /** Bearer keys; when non-empty every /files and /api request needs one. Default: none (open). */
+  /** Bearer keys; when non-empty every /files and /api request needs one, and each key sees only its own jobs. Default: none (open). */
   apiKeys?: string[];
+  /** Bearer keys that see and act on every job (operators). Default: none. */
+  adminKeys?: string[];
+  /** Host names (besides loopback names and the bound address) the service answers to. */
+  publicHosts?: string[];
+  /** Listen on a non-loopback address without any API key (refused otherwise). Default false. */
+  allowOpen?: boolean;
+  /** Idle connections are dropped after this long; default 120 s. */
+  idleTimeoutMs?: number;
+  /** Open connections at most; default 512. */
+  maxConnections?: number;
+  /** Request bodies slower than this (bytes/s, over `bodyRateWindowMs`) are cut off; default 1024; 0 disables. */
+  minBodyRate?: number;
+  /** The window the minimum body rate is measured over; default 30 s. */
+  bodyRateWindowMs?: number;
+  /** Upload creations per minute per API key (or client address without keys); default 60. */
+  createRatePerMinute?: number;
+  /** Unfinished intakes at once; default 100. */
+  maxIntakes?: number;
+  /** Free space the spool disk keeps beyond what unfinished intakes may still write; default 256 MiB. */
+  minFreeSpace?: number;
+  /** Upload-Metadata larger than this (bytes, as sent) is refused; default 8 KiB. */
+  maxMetadataBytes?: number;
+  /** Finished jobs' rows (and failed jobs' spool files) are removed this long after they finished; default 7 days. */
+  retentionMs?: number;
+  /** CSP frame-ancestors of the page; default 'none' (the page cannot be framed). */
+  frameAncestors?: string;
+  /** Accept executables (by name or type) when their type is allowed; default false. */
+  allowExecutables?: boolean;
+  /** How long one job-store write may wait for a lock (blocking the event loop); default 50 ms. */
+  storeBusyTimeoutMs?: number;
   /** Relay jobs running at once; the rest queue. Default 2. */
   maxJobs?: number;
   /** Segments in flight per relay job (1..32); default 4. */
@@ -39,6 +69,8 @@ export interface ServiceOptions {
   intakeExpiryMs?: number;
   /** How often expired intakes are swept; default min(expiry / 4, 60 s). */
   sweepIntervalMs?: number;
+  /** How long /readyz remembers a failed token check; default 30 s. */
+  readinessFailureCacheMs?: number;
   /** SSE heartbeat comment interval; default 15 s. */
   heartbeatMs?: number;
   /** Relay to this Genesys Cloud org. Exactly one of `target` and `emulator` must be given. */
@@ -66,10 +98,55 @@ export const SERVICE_DEFAULTS = Object.freeze({
   maxSweepIntervalMs: 60_000,
   heartbeatMs: 15_000,
   logLevel: 'info' as LogLevel,
+  idleTimeoutMs: 120_000,
+  maxConnections: 512,
+  minBodyRate: 1024,
+  bodyRateWindowMs: 30_000,
+  createRatePerMinute: 60,
+  maxIntakes: 100,
+  minFreeSpace: 256 * MiB,
+  maxMetadataBytes: 8 * 1024,
+  retentionMs: 7 * 24 * HOUR,
+  frameAncestors: "'none'",
+  storeBusyTimeoutMs: 50,
+  readinessFailureCacheMs: 30_000,
 });
 
-/** The engine's known media types, unique and sorted: the default allowlist. */
-export const DEFAULT_ALLOWED_TYPES: readonly string[] = Object.freeze([...new Set(Object.values(CONTENT_TYPES))].sort());
+/**
+ * The default allowlist: common document, image, audio and video types, as the README says. Not
+ * application/octet-stream (the type of every unknown extension, executables included), archives
+ * or scripts: an operator who wants them lists them (or *\/*) with --allowed-types.
+ */
+export const DEFAULT_ALLOWED_TYPES: readonly string[] = Object.freeze(
+  [
+    'application/pdf',
+    'application/rtf',
+    'application/msword',
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'application/vnd.ms-excel',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    'application/vnd.ms-powerpoint',
+    'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    'application/vnd.oasis.opendocument.text',
+    'application/vnd.oasis.opendocument.spreadsheet',
+    'application/vnd.oasis.opendocument.presentation',
+    'text/plain',
+    'text/csv',
+    'image/png',
+    'image/jpeg',
+    'image/gif',
+    'image/webp',
+    'image/heic',
+    'image/tiff',
+    'audio/mpeg',
+    'audio/wav',
+    'audio/mp4',
+    'audio/ogg',
+    'video/mp4',
+    'video/quicktime',
+    'video/webm',
+  ].sort(),
+);
 
 export interface ValidServiceOptions {
   host: string;
@@ -79,6 +156,22 @@ export interface ValidServiceOptions {
   maxSize: number;
   allowedTypes: string[];
   apiKeys: string[];
+  adminKeys: string[];
+  publicHosts: string[];
+  allowOpen: boolean;
+  idleTimeoutMs: number;
+  maxConnections: number;
+  minBodyRate: number;
+  bodyRateWindowMs: number;
+  createRatePerMinute: number;
+  maxIntakes: number;
+  minFreeSpace: number;
+  maxMetadataBytes: number;
+  retentionMs: number;
+  frameAncestors: string;
+  allowExecutables: boolean;
+  storeBusyTimeoutMs: number;
+  readinessFailureCacheMs: number;
   maxJobs: number;
   concurrency: number;
   corsOrigins: string[];
@@ -119,8 +212,27 @@ export function resolveServiceOptions(options: ServiceOptions): ValidServiceOpti
     );
   }
   const apiKeys = options.apiKeys ?? [];
-  if (apiKeys.some((key) => typeof key !== 'string' || key.length < 16 || /\s/.test(key))) {
-    throw new ConfigError('config.api_key', 'apiKeys: every API key must be at least 16 characters without whitespace.');
+  const adminKeys = options.adminKeys ?? [];
+  if ([...apiKeys, ...adminKeys].some((key) => typeof key !== 'string' || key.length < 16 || /\s/.test(key))) {
+    throw new ConfigError('config.api_key', 'apiKeys: every API key (and admin key) must be at least 16 characters without whitespace.');
+  }
+  const host = options.host ?? SERVICE_DEFAULTS.host;
+  const allowOpen = options.allowOpen === true;
+  if (!isLoopbackHost(host) && apiKeys.length + adminKeys.length === 0 && !allowOpen) {
+    throw new ConfigError(
+      'config.open_service',
+      `Refusing to listen on ${host} without API keys: anyone who can reach it could send files in your org's name. ` +
+        'Give --api-key (or GENESYS_UPLOAD_API_KEYS), or --allow-open when something in front of the service authenticates.',
+    );
+  }
+  const publicHosts = (options.publicHosts ?? []).map((name) => name.trim().toLowerCase());
+  const badHost = publicHosts.find((name) => !/^([a-z0-9-]+\.)*[a-z0-9-]+\.?$|^[0-9a-f:.]+$/.test(name));
+  if (badHost !== undefined) {
+    throw new ConfigError('config.public_host', `publicHosts: ${JSON.stringify(badHost.slice(0, 100))} is not a host name such as uploads.example.com (no scheme, no port).`);
+  }
+  const frameAncestors = (options.frameAncestors ?? SERVICE_DEFAULTS.frameAncestors).trim();
+  if (!/^('none'|'self'|(('self'|https?:\/\/[^\s;,'"]+)( +|$))+)$/.test(frameAncestors)) {
+    throw new ConfigError('config.frame_ancestors', `frameAncestors: ${JSON.stringify(frameAncestors.slice(0, 100))} must be 'none', 'self' or origins such as https://portal.example.com, space-separated.`);
   }
   const corsOrigins = options.corsOrigins ?? [];
   const badOrigin = corsOrigins.find((origin) => origin !== '*' && !/^https?:\/\/[^/?#\s]+$/.test(origin));
@@ -136,8 +248,25 @@ export function resolveServiceOptions(options: ServiceOptions): ValidServiceOpti
   }
   const intakeExpiryMs = integer('intakeExpiryMs', options.intakeExpiryMs ?? SERVICE_DEFAULTS.intakeExpiryMs, 1000, 365 * 24 * HOUR);
   const defaultSweep = Math.max(250, Math.min(Math.floor(intakeExpiryMs / 4), SERVICE_DEFAULTS.maxSweepIntervalMs));
+  const d = SERVICE_DEFAULTS;
   return {
-    host: options.host ?? SERVICE_DEFAULTS.host,
+    host,
+    adminKeys: [...adminKeys],
+    publicHosts,
+    allowOpen,
+    idleTimeoutMs: integer('idleTimeoutMs', options.idleTimeoutMs ?? d.idleTimeoutMs, 100, 24 * HOUR),
+    maxConnections: integer('maxConnections', options.maxConnections ?? d.maxConnections, 1, 1_000_000),
+    minBodyRate: integer('minBodyRate', options.minBodyRate ?? d.minBodyRate, 0, 1024 * MiB),
+    bodyRateWindowMs: integer('bodyRateWindowMs', options.bodyRateWindowMs ?? d.bodyRateWindowMs, 50, HOUR),
+    createRatePerMinute: integer('createRatePerMinute', options.createRatePerMinute ?? d.createRatePerMinute, 1, 1_000_000),
+    maxIntakes: integer('maxIntakes', options.maxIntakes ?? d.maxIntakes, 1, 1_000_000),
+    minFreeSpace: integer('minFreeSpace', options.minFreeSpace ?? d.minFreeSpace, 0, Number.MAX_SAFE_INTEGER),
+    maxMetadataBytes: integer('maxMetadataBytes', options.maxMetadataBytes ?? d.maxMetadataBytes, 256, 64 * 1024),
+    retentionMs: integer('retentionMs', options.retentionMs ?? d.retentionMs, 1000, 3650 * 24 * HOUR),
+    frameAncestors,
+    allowExecutables: options.allowExecutables === true,
+    storeBusyTimeoutMs: integer('storeBusyTimeoutMs', options.storeBusyTimeoutMs ?? d.storeBusyTimeoutMs, 0, 60_000),
+    readinessFailureCacheMs: integer('readinessFailureCacheMs', options.readinessFailureCacheMs ?? d.readinessFailureCacheMs, 0, HOUR),
     port: integer('port', options.port ?? SERVICE_DEFAULTS.port, 0, 65_535),
     spoolDir: directory('spoolDir', options.spoolDir),
     stateDir: directory('stateDir', options.stateDir),

@@ -3,7 +3,6 @@
  * checksummed), it spools them, relays each with the same engine as `send`, and reports every
  * job's progress and result (JSON, Server-Sent Events, metrics). See src/server/index.ts.
  */
-import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/index.js';
@@ -13,14 +12,19 @@ import { createEventStreams, type EventStreams } from './api/job-events.js';
 import { Readiness } from './api/readiness.js';
 import { createApp } from './http/app.js';
 import { registerStatic } from './http/static.js';
+import { isLoopbackHost } from './http/host-check.js';
+import { IntakeLimiter } from './intake/intake-limits.js';
 import { TusIntake } from './intake/tus-intake.js';
 import { registerTusRoutes } from './intake/tus-routes.js';
+import { acquireInstanceLock } from './instance-lock.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { JobStore } from './jobs/job-store.js';
 import { openRelayJournal, type RelayJournal } from './jobs/relay-journal.js';
+import { sweepRetention } from './jobs/retention.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { resolveServiceOptions, type ServiceOptions } from './options.js';
+import { ensurePrivateDir } from './private-fs.js';
 
 export interface ServiceHandle {
   /** `http://HOST:PORT` of the service. */
@@ -32,6 +36,8 @@ export interface ServiceHandle {
   stateDir: string;
   /** Fails and removes the unfinished intakes past their expiry now (a timer also does). Returns how many. */
   sweepExpiredIntakes(): Promise<number>;
+  /** Removes finished jobs past their retention now (the sweep timer also does). Returns how many. */
+  sweepRetention(): Promise<number>;
   /** Stops accepting, ends event streams, pauses running relays (they resume after a restart), closes everything. */
   close(): Promise<void>;
 }
@@ -57,8 +63,14 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
   };
 
   try {
-    await mkdir(options.spoolDir, { recursive: true });
-    await mkdir(options.stateDir, { recursive: true });
+    // Private (0700): job rows and spooled files are the users' data.
+    await ensurePrivateDir(options.spoolDir);
+    await ensurePrivateDir(options.stateDir);
+    cleanups.push(acquireInstanceLock(options.stateDir));
+    if (!isLoopbackHost(options.host) && options.apiKeys.length + options.adminKeys.length === 0) {
+      // Only reachable with allowOpen (resolveServiceOptions refuses it otherwise).
+      logger.warn({ host: options.host }, 'listening on a non-loopback address WITHOUT API keys (--allow-open): anyone who can reach it can send files');
+    }
 
     let emulator: EmulatorHandle | undefined;
     let config: ResolvedConfig;
@@ -76,7 +88,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
 
     const client: GenesysClient = createGenesysClient(config);
     cleanups.push(() => client.close());
-    const store = new JobStore(options.stateDir, now);
+    const store = new JobStore(options.stateDir, now, { busyTimeoutMs: options.storeBusyTimeoutMs });
     cleanups.push(() => store.close());
     const journal: RelayJournal | undefined = await openRelayJournal(options.stateDir, logger);
     if (journal !== undefined) cleanups.push(() => journal.close());
@@ -85,7 +97,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     const metrics = createMetrics({ queued: () => store.countInState('queued'), running: () => runner?.runningCount ?? 0 });
     const intake = new TusIntake({
       spoolDir: options.spoolDir,
-      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes },
+      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, allowExecutables: options.allowExecutables },
       expiryMs: options.intakeExpiryMs,
       store,
       logger,
@@ -108,29 +120,74 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     runner = jobRunner;
     cleanups.push(() => jobRunner.close());
 
-    const readiness = new Readiness(config, () => store.probeWrite());
+    const probeStore = (): void => {
+      store.probeWrite();
+      if (jobRunner.pendingWrites > 0) throw new Error(`${jobRunner.pendingWrites} job state change(s) are not recorded yet; retrying.`);
+    };
+    const readiness = new Readiness(config, probeStore, { failureCacheMs: options.readinessFailureCacheMs, now });
     cleanups.push(() => readiness.close());
     const events: EventStreams = createEventStreams(store, options.heartbeatMs);
-    const app: FastifyInstance = createApp({ logger, apiKeys: options.apiKeys, corsOrigins: options.corsOrigins });
+    const app: FastifyInstance = createApp({
+      logger,
+      apiKeys: options.apiKeys,
+      adminKeys: options.adminKeys,
+      corsOrigins: options.corsOrigins,
+      host: options.host,
+      publicHosts: options.publicHosts,
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxConnections: options.maxConnections,
+      bodyRate: { minBytesPerSecond: options.minBodyRate, windowMs: options.bodyRateWindowMs },
+    });
     app.addHook('preClose', async () => events.closeAll());
-    registerTusRoutes(app, { intake, metrics, logger, maxSize: options.maxSize, store });
+    const limiter = new IntakeLimiter({
+      perMinute: options.createRatePerMinute,
+      maxIntakes: options.maxIntakes,
+      minFreeSpace: options.minFreeSpace,
+      spoolDir: options.spoolDir,
+      now,
+      load: () => store.intakeLoad(),
+    });
+    registerTusRoutes(app, {
+      intake,
+      metrics,
+      logger,
+      maxSize: options.maxSize,
+      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, allowExecutables: options.allowExecutables },
+      maxMetadataBytes: options.maxMetadataBytes,
+      limiter,
+      store,
+    });
     registerApiRoutes(app, {
       store,
       runner: jobRunner,
       events,
       readiness,
       metrics,
-      config: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, apiKeyRequired: options.apiKeys.length > 0 },
+      config: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, apiKeyRequired: options.apiKeys.length + options.adminKeys.length > 0 },
     });
-    registerStatic(app);
+    registerStatic(app, { frameAncestors: options.frameAncestors });
     // Closed first (cleanups run in reverse): no new work arrives while the rest shuts down.
     cleanups.push(() => app.close());
 
+    const retention = (): Promise<number> =>
+      sweepRetention(store, { retentionMs: options.retentionMs, now, removeSpool: (id) => intake.remove(id), logger });
     await intake.recover();
     await intake.sweepExpired();
+    await retention();
     jobRunner.start();
+    let sweeping = false;
     const sweeper = setInterval(() => {
-      intake.sweepExpired().catch((error: unknown) => logger.error({ err: error }, 'sweeping expired intakes failed'));
+      if (sweeping) return;
+      sweeping = true;
+      // Each step on its own: a failing store (locked, full) must not stop the others, and
+      // nothing thrown here may reach the process.
+      const step = (name: string, run: () => Promise<unknown>) =>
+        run().catch((error: unknown) => logger.error({ step: name, err: String(error) }, `${name} failed; next sweep retries`));
+      void (async () => {
+        await step('expiry sweep', () => intake.sweepExpired());
+        await step('completion sweep', () => intake.completeReceived());
+        await step('retention sweep', retention);
+      })().finally(() => (sweeping = false));
     }, options.sweepIntervalMs);
     sweeper.unref();
     cleanups.push(() => clearInterval(sweeper));
@@ -149,6 +206,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       spoolDir: options.spoolDir,
       stateDir: options.stateDir,
       sweepExpiredIntakes: () => intake.sweepExpired(),
+      sweepRetention: retention,
       close() {
         closing ??= cleanUp().then(() => logger.info('service stopped'));
         return closing;

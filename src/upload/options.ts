@@ -4,9 +4,7 @@
  */
 import { ConfigError } from '../errors/index.js';
 import type { RetryPolicy } from '../http/retry-policy.js';
-import type { UploadStatus } from '../genesys/schemas.js';
 import type { UploadEventListener } from './events.js';
-import type { UploadRecorder } from './recorder.js';
 
 export interface UploadFileOptions {
   filePath: string;
@@ -26,13 +24,6 @@ export interface UploadFileOptions {
   maxFileSize?: number | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: UploadEventListener | undefined;
-  /**
-   * Continue this remote upload, described by a status fetched just now, instead of initiating a
-   * new one: segments the server holds with the file's checksum are not sent again.
-   */
-  resumeFrom?: UploadStatus | undefined;
-  /** Told of each durable step (the resume journal). */
-  recorder?: UploadRecorder | undefined;
 }
 
 export const UPLOAD_DEFAULTS = Object.freeze({ concurrency: 4, keepOnError: false });

@@ -3,11 +3,15 @@
  * '/', no whitespace, '/', '\' or any of { ^ } % ` ] " > [ ~ < # |. Each forbidden or whitespace
  * character becomes '_' (so a path like "../x" cannot survive as one), leading dots are dropped,
  * and a name longer than 255 UTF-16 units is shortened in its stem so the extension survives.
- * Control characters are replaced too: they are invisible and no server wants them.
+ * Control characters are replaced too: they are invisible and no server wants them. Format
+ * characters (\p{Cf}: bidi overrides and isolates, zero-width spaces and joiners, soft hyphens)
+ * are removed outright: they are invisible, and a right-to-left override makes
+ * "invoice\u202Efdp.exe" display as "invoiceexe.pdf"; without them the name reads as it is.
  */
 export const MAX_FILE_NAME_LENGTH = 255;
 
 const FORBIDDEN = /[\s/\\{^}%`\]">[~<#|\p{Cc}]/gu;
+const FORMAT = /\p{Cf}/gu;
 
 /** The extension to keep: a short trailing ".ext" of letters and digits. */
 function splitExtension(name: string): { stem: string; ext: string } {
@@ -26,7 +30,7 @@ function cut(text: string, max: number): string {
 }
 
 export function sanitizeFileName(input: string): string {
-  let name = input.normalize('NFC').replace(FORBIDDEN, '_');
+  let name = input.normalize('NFC').replace(FORMAT, '').replace(FORBIDDEN, '_');
   name = name.replace(/^\.+/, '');
   if (name.length > MAX_FILE_NAME_LENGTH) {
     const { stem, ext } = splitExtension(name);

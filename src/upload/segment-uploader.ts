@@ -1,22 +1,20 @@
 /**
- * Stores one segment: PUT to the current pre-signed URL, paced by the upload's AIMD controller,
- * under the retry policy. Beyond plain retries it handles the storage's own answers:
- * - 403 "Request has expired": one shared URL refresh, then the same bytes again;
- * - an ETag that is not our digest, or 400 BadDigest: the bytes were damaged on the way; re-send
- *   the same buffer a bounded number of times, then IntegrityError;
+ * Stores one part: PUT to the URL the session gives, with its headers, paced by the upload's AIMD
+ * controller, under the retry policy. Beyond plain retries it handles the storage's own answers
+ * (S3-style, whatever the destination):
+ * - 403 "Request has expired": one shared refresh through the session, then the same bytes again;
+ * - a 2xx the session judges damaged (its digest differs from ours), or 400 BadDigest: the bytes
+ *   were damaged on the way; re-send the same buffer a bounded number of times, then IntegrityError;
  * - 429 SlowDown: tell the AIMD controller (the whole upload slows down), then retry.
  * Retries re-send the same buffer; nothing is read from the file again.
  */
 import { IntegrityError, RejectedError, TransientError, type UploadError } from '../errors/index.js';
 import type { AimdController } from '../http/aimd-controller.js';
-import type { Clock, Random } from '../http/clock.js';
 import { AttemptFailure, runWithRetry, type ProgressEpoch } from '../http/retry-runner.js';
-import type { Failure, RetryPolicy } from '../http/retry-policy.js';
+import type { Failure } from '../http/retry-policy.js';
 import type { RemoteError } from '../genesys/error-body.js';
-import type { PutSegmentRequest, PutSegmentResponse } from '../genesys/storage.js';
-import type { UploadEvent } from './events.js';
-import type { SegmentPlan } from './plan.js';
-import type { PresignedUrl } from './presigned-url.js';
+import type { PartRequest, PartToPut, RemoteSession, StepContext, StoredPart } from '../destinations/destination.js';
+import type { PartAnswer, PartTransport } from './put-part.js';
 import type { Segment } from './segment-reader.js';
 
 /** Re-sends of one segment whose bytes arrived damaged before giving up. */
@@ -25,18 +23,12 @@ export const MAX_INTEGRITY_RESENDS = 3;
 export const MAX_URL_REFRESHES = 5;
 
 export interface StorageContext {
-  put: (request: PutSegmentRequest) => Promise<PutSegmentResponse>;
-  plan: SegmentPlan;
-  contentType: string;
-  url: PresignedUrl;
+  transport: PartTransport;
+  session: RemoteSession;
   aimd: AimdController;
-  policy: RetryPolicy;
   progress: ProgressEpoch;
-  clock: Clock;
-  random: Random;
-  signal: AbortSignal;
-  emit: (event: UploadEvent) => void;
-  stats: { retries: number; bytesSent: number };
+  step: StepContext;
+  stats: { bytesSent: number };
 }
 
 function isExpired(status: number, remote: RemoteError): boolean {
@@ -66,8 +58,14 @@ function storageError(status: number, remote: RemoteError, index: number): Uploa
   return new RejectedError('storage.rejected', `The storage refused segment ${index} (${said}).`, options);
 }
 
-export async function storeSegment(ctx: StorageContext, segment: Segment): Promise<void> {
-  const hex = segment.checksum.slice('sha256:'.length);
+export function partOf(segment: Segment): PartToPut {
+  return { index: segment.index, start: segment.start, length: segment.data.length, checksum: segment.checksum, checksumBase64: segment.checksumBase64 };
+}
+
+/** Stores the segment; returns the part as the session accepted it. */
+export async function storeSegment(ctx: StorageContext, segment: Segment): Promise<StoredPart> {
+  const { session, step } = ctx;
+  const part = partOf(segment);
   let resends = 0;
   let refreshes = 0;
   const resend = (reason: string): void => {
@@ -78,33 +76,27 @@ export async function storeSegment(ctx: StorageContext, segment: Segment): Promi
         `Segment ${segment.index} arrived damaged ${resends} times in a row (${reason}); giving up. Check for a faulty proxy or network device.`,
       );
     }
-    ctx.stats.retries++;
-    ctx.emit({ type: 'retry', attempt: resends, delayMs: 0, reason, segmentIndex: segment.index, route: 'storage' });
+    step.emit({ type: 'retry', attempt: resends, delayMs: 0, reason, segmentIndex: segment.index, route: 'storage' });
   };
 
-  const attempt = async (): Promise<void> => {
+  const attempt = async (): Promise<StoredPart> => {
     for (;;) {
-      const ticket = await ctx.aimd.acquire(ctx.signal);
-      const { url, version } = ctx.url.current;
-      let response: PutSegmentResponse;
+      const ticket = await ctx.aimd.acquire(step.signal);
+      let request: PartRequest;
+      let response: PartAnswer;
       try {
+        // Asked after the pacing wait: a refresh made meanwhile is already in it.
+        request = await session.partRequest(part);
         ctx.stats.bytesSent += segment.data.length;
-        response = await ctx.put({
-          url,
-          body: segment.data,
-          start: segment.start,
-          totalSize: ctx.plan.totalSize,
-          contentType: ctx.contentType,
-          checksumBase64: segment.checksumBase64,
-          signal: ctx.signal,
-        });
+        response = await ctx.transport.putPart({ url: request.url, headers: request.headers, body: segment.data, signal: step.signal });
       } finally {
         ctx.aimd.release();
       }
       if (response.ok) {
-        if (response.etag === undefined || response.etag === hex) {
+        const accepted = session.accept(part, response.etag);
+        if (accepted !== 'damaged') {
           ctx.aimd.onSuccess();
-          return;
+          return accepted;
         }
         resend("the storage's digest of the stored copy (ETag) differs from ours");
         continue;
@@ -115,7 +107,7 @@ export async function storeSegment(ctx: StorageContext, segment: Segment): Promi
         if (refreshes > MAX_URL_REFRESHES) {
           throw new TransientError('storage.url_expired', `The pre-signed URL kept expiring while sending segment ${segment.index}; giving up after ${MAX_URL_REFRESHES} refreshes.`);
         }
-        await ctx.url.refresh(version);
+        await session.refresh(request.version, step);
         continue;
       }
       if (status === 400 && remote.code === 'BadDigest') {
@@ -132,18 +124,16 @@ export async function storeSegment(ctx: StorageContext, segment: Segment): Promi
     }
   };
 
-  await runWithRetry(attempt, {
+  const stored = await runWithRetry(attempt, {
     what: `store segment ${segment.index}`,
-    policy: ctx.policy,
-    idempotency: 'idempotent', // re-sending a segment replaces it (PROTOCOL.md §3)
-    clock: ctx.clock,
-    random: ctx.random,
-    signal: ctx.signal,
+    policy: step.retry,
+    idempotency: 'idempotent', // re-sending a part replaces it
+    clock: ctx.transport.clock,
+    random: ctx.transport.random,
+    signal: step.signal,
     progress: ctx.progress,
-    onRetry: (info) => {
-      ctx.stats.retries++;
-      ctx.emit({ type: 'retry', ...info, segmentIndex: segment.index, route: 'storage' });
-    },
+    onRetry: (info) => step.emit({ type: 'retry', ...info, segmentIndex: segment.index, route: 'storage' }),
   });
   ctx.progress.bump();
+  return stored;
 }

@@ -106,7 +106,7 @@ describe('the web page in Chromium', () => {
 
   test('sends a chosen file and shows the delivered message id and SHA-256', async (t) => {
     const service = await startEmulatedService(t, 'send');
-    const source = await writeSource('quarterly-report.bin', 5 * MiB + 12_345);
+    const source = await writeSource('quarterly-report.pdf', 5 * MiB + 12_345);
     const { page, pageErrors } = await openPage(t, service.url);
 
     const checksumHeaders: string[] = [];
@@ -114,7 +114,7 @@ describe('the web page in Chromium', () => {
       if (request.method() === 'PATCH') checksumHeaders.push(request.headers()['upload-checksum'] ?? 'none');
     });
     await page.setInputFiles('#file', source.path);
-    assert.equal(await page.textContent('#chosen-name'), 'quarterly-report.bin');
+    assert.equal(await page.textContent('#chosen-name'), 'quarterly-report.pdf');
     await page.fill('#to', '+15550100');
     await page.fill('#text', 'Here are the quarterly figures.');
     await page.click('#send');
@@ -136,7 +136,7 @@ describe('the web page in Chromium', () => {
 
   test('a reload in the middle of an upload continues it from the offset the service holds', async (t) => {
     const service = await startEmulatedService(t, 'resume');
-    const source = await writeSource('site-survey.bin', 2 * PAGE_CHUNK + 3 * MiB);
+    const source = await writeSource('site-survey.pdf', 2 * PAGE_CHUNK + 3 * MiB);
     const { page, pageErrors } = await openPage(t, service.url);
 
     // Hold the second PATCH: the first chunk is then on the service, and the upload is mid-way
@@ -163,7 +163,7 @@ describe('the web page in Chromium', () => {
     await page.unroute(isUpload);
     await page.locator('body[data-ready="true"]').waitFor();
     await page.locator('#remembered').waitFor();
-    assert.match((await page.textContent('#remembered-text')) ?? '', /site-survey\.bin \(8 MiB of 19 MiB received\)/);
+    assert.match((await page.textContent('#remembered-text')) ?? '', /site-survey\.pdf \(8 MiB of 19 MiB received\)/);
     const head = await fetch(`${service.url}/files/${firstJobId}`, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
     assert.equal(head.headers.get('upload-offset'), String(PAGE_CHUNK), 'the service should hold exactly the first chunk');
 
@@ -190,7 +190,7 @@ describe('the web page in Chromium', () => {
   test('with an API key: asks for it, explains a too-large file and a wrong key, delivers with the right key', async (t) => {
     const key = 'e2e-key-0123456789abcdef';
     const service = await startEmulatedService(t, 'keyed', { apiKeys: [key], maxSize: 3 * MiB });
-    const tooLarge = await writeSource('too-large.bin', 4 * MiB);
+    const tooLarge = await writeSource('too-large.pdf', 4 * MiB);
     const source = await writeSource('minutes.txt', 256 * 1024);
     const { page, pageErrors } = await openPage(t, service.url);
 

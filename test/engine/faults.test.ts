@@ -96,7 +96,7 @@ test("complete's lost response is retried (complete is idempotent): exactly one 
   });
 });
 
-test('a reset on initiate or on sending the message is not retried (could duplicate): TransientError', async () => {
+test('a reset on initiate is not retried (could duplicate); a lost message answer is settled by asking, never by sending blindly', async () => {
   await withHarness({ ...small, faults: [{ route: 'initiate', action: 'reset' }] }, async (h) => {
     const source = await h.file(1000);
     await assert.rejects(uploadFile(h.client, { filePath: source.path }), (error: unknown) => {
@@ -108,10 +108,19 @@ test('a reset on initiate or on sending the message is not retried (could duplic
   });
   await withHarness({ ...small, faults: [{ route: 'message', action: 'lose-response' }] }, async (h) => {
     const source = await h.file(1000);
-    await assert.rejects(sendFile(h.client, { filePath: source.path, to: ['x'] }), TransientError);
+    const result = await sendFile(h.client, { filePath: source.path, to: ['x'] });
     const state = h.emulator.state();
     assert.equal(state.counters.message?.requests, 1);
     assert.equal(state.messages.length, 1, 'the server did send it; we did not send it twice');
+    assert.equal(result.messageId, state.messages[0]!.id, 'found by asking the guest\'s messages');
+  });
+  await withHarness({ ...small, faults: [{ route: 'message', action: 'reset', afterBytes: 10 }] }, async (h) => {
+    const source = await h.file(1000);
+    const result = await sendFile(h.client, { filePath: source.path, to: ['x'] });
+    const state = h.emulator.state();
+    assert.equal(state.counters.message?.requests, 2, 'asked, not found, sent again');
+    assert.equal(state.messages.length, 1);
+    assert.equal(result.messageId, state.messages[0]!.id);
   });
 });
 

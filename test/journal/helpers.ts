@@ -15,6 +15,8 @@ export function newEntry(overrides: Partial<NewEntry> = {}, path = '/data/report
   return {
     file: { path, size: 12_000_000, mtimeNs: '1700000000123456789', ino: '42', dev: '2049', headSha256: `sha256:${'a'.repeat(64)}`, tailSha256: `sha256:${'b'.repeat(64)}` },
     target: { apiUrl: 'https://api.mypurecloud.ie', loginUrl: 'https://login.mypurecloud.ie', clientId: 'client-1', description: 'region mypurecloud.ie' },
+    destination: 'genesys-files',
+    sessionState: { uploadId: 'upload-1' },
     uploadId: 'upload-1',
     fileName: 'report.pdf',
     contentType: 'application/pdf',

@@ -45,17 +45,18 @@ test('an entry goes uploading → completed → sending → delivered, with segm
   assert.deepEqual(journal.segments(created.id), [{ index: 1, size: 5_242_880, checksum: `sha256:${'1'.repeat(64)}` }]);
 
   now += 10;
-  journal.recordCompleted(created.id, 'file-1', 'c'.repeat(64));
-  journal.recordGuest(created.id, 'guest-1');
-  journal.recordMessageAttempt(created.id);
+  const stored = { ref: 'file-1', fileName: 'report.pdf', contentType: 'application/pdf', size: 12_000_000, sha256: 'c'.repeat(64), verified: true };
+  journal.recordCompleted(created.id, stored);
+  journal.recordIntent(created.id, { guestId: 'guest-1' });
+  journal.recordSending(created.id);
   entry = journal.get(created.id)!;
   assert.equal(entry.state, 'sending');
   assert.equal(entry.displayState, 'uncertain', 'nobody holds it: its message may or may not exist');
   assert.equal(entry.messageAttemptAt, now);
-  journal.clearMessageAttempt(created.id);
+  journal.clearSending(created.id);
   assert.equal(journal.get(created.id)!.state, 'completed');
-  journal.recordMessageAttempt(created.id);
-  journal.recordDelivered(created.id, 'message-1');
+  journal.recordSending(created.id);
+  journal.recordDelivered(created.id, { messageId: 'message-1', details: { guestId: 'guest-1' } });
   entry = journal.get(created.id)!;
   assert.equal(entry.state, 'delivered');
   assert.equal(entry.messageId, 'message-1');
@@ -63,6 +64,11 @@ test('an entry goes uploading → completed → sending → delivered, with segm
   assert.equal(entry.fileId, 'file-1');
   assert.equal(entry.guestId, 'guest-1');
   assert.deepEqual(entry.delivery, newEntry().delivery);
+  assert.equal(entry.destination, 'genesys-files');
+  assert.deepEqual(entry.sessionState, { uploadId: 'upload-1' });
+  assert.deepEqual(entry.stored, stored);
+  assert.deepEqual(entry.intent, { guestId: 'guest-1' });
+  assert.deepEqual(entry.receipt, { messageId: 'message-1', details: { guestId: 'guest-1' } });
 });
 
 test('latest() finds the newest entry of a job that was not abandoned', async (t) => {
@@ -101,14 +107,14 @@ test('finished entries are pruned after the retention (on open and by prune); un
   let now = 10 * DAY_MS;
   const journal = openJournal({ stateDir: dir, now: () => now });
   const delivered = journal.create(newEntry());
-  journal.recordCompleted(delivered.id, 'f', 'c'.repeat(64));
-  journal.recordDelivered(delivered.id, 'm');
+  journal.recordCompleted(delivered.id, { ref: 'f', fileName: 'report.pdf', contentType: 'application/pdf', size: 1, sha256: 'c'.repeat(64), verified: true });
+  journal.recordDelivered(delivered.id, { messageId: 'm' });
   const failed = journal.create(newEntry());
   journal.recordFailed(failed.id, 'storage.rejected', 'refused');
   const uploading = journal.create(newEntry());
   journal.recordSegment(uploading.id, 0, 5, `sha256:${'0'.repeat(64)}`);
   const uncertain = journal.create(newEntry());
-  journal.recordMessageAttempt(uncertain.id);
+  journal.recordSending(uncertain.id);
   now += 7 * DAY_MS - 1;
   assert.equal(journal.prune(), 0, 'not yet 7 days');
   now += 1;
@@ -152,4 +158,39 @@ test('a state dir that cannot be created is a usage error naming --state-dir', a
 test('openJournal rejects a negative retention', async (t) => {
   const dir = await tempDir(t);
   assert.throws(() => openJournal({ stateDir: dir, retentionMs: -1 }), ConfigError);
+});
+
+test('a version 1 journal is migrated: its entries become genesys-files entries with their JSON state', async (t) => {
+  const dir = await tempDir(t);
+  const { default: Database } = await import('better-sqlite3');
+  const { DDL } = await import('../../src/journal/schema.js');
+  const { join } = await import('node:path');
+  const old = new Database(join(dir, 'journal.db'));
+  old.exec(DDL);
+  old.pragma('user_version = 1');
+  const row = {
+    file_path: '/data/a.pdf', file_size: 10, file_mtime_ns: '1', file_ino: '2', file_dev: '3', head_sha256: 'h', tail_sha256: 't',
+    api_url: 'https://api.x', login_url: 'https://login.x', client_id: 'c', target: 'x', file_name: 'a.pdf', content_type: 'application/pdf',
+    chunk_size: 10, max_chunks: 10, chunks: 1, delivery_to: '["+1"]', delivery_text: 'hi', delivery_language: 'en-US',
+  };
+  const insert = old.prepare(
+    `INSERT INTO entries (id, state, created_at, updated_at, upload_id, file_id, sha256, guest_id, message_id, ${Object.keys(row).join(', ')})
+     VALUES (@id, @state, 1, 1, @upload_id, @file_id, @sha256, @guest_id, @message_id, ${Object.keys(row).map((k) => `@${k}`).join(', ')})`,
+  );
+  insert.run({ ...row, id: 'aaaaaaaa', state: 'sending', upload_id: 'u1', file_id: 'f1', sha256: 's'.repeat(64), guest_id: 'g1', message_id: null });
+  insert.run({ ...row, id: 'bbbbbbbb', state: 'uploading', upload_id: 'u2', file_id: null, sha256: null, guest_id: null, message_id: null });
+  old.close();
+
+  const journal = openJournal({ stateDir: dir });
+  t.after(() => journal.close());
+  const sending = journal.get('aaaaaaaa')!;
+  assert.equal(sending.destination, 'genesys-files');
+  assert.deepEqual(sending.sessionState, { uploadId: 'u1' });
+  assert.deepEqual(sending.stored, { ref: 'f1', fileName: 'a.pdf', contentType: 'application/pdf', size: 10, sha256: 's'.repeat(64), verified: true });
+  assert.deepEqual(sending.intent, { guestId: 'g1' });
+  assert.equal(sending.receipt, undefined);
+  const uploading = journal.get('bbbbbbbb')!;
+  assert.deepEqual(uploading.sessionState, { uploadId: 'u2' });
+  assert.equal(uploading.stored, undefined);
+  assert.equal(uploading.intent, undefined);
 });

@@ -1,6 +1,8 @@
 /**
- * The library as the README shows it: everything imported from the package's entry point, one
- * journalled send against the emulator, the delivered bytes checked.
+ * The library as the README shows it: the client from the package's root, the journal and the
+ * emulator from their subpath entries (package.json "exports"), one journalled send against the
+ * emulator, the delivered bytes checked. And what importing the root loads: the client only, never
+ * SQLite, fastify or the emulator (recorded by a module-resolution hook in a child process).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,18 +10,67 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createGenesysClient,
-  DEMO_CLIENT,
-  openJournal,
-  resolveConfig,
-  sendFile,
-  startEmulator,
-  UploadError,
-  type UploadEvent,
-} from '../../src/index.js';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createGenesysClient, resolveConfig, sendFile, UploadError, type UploadEvent } from '../../src/index.js';
+import * as root from '../../src/index.js';
+import { openJournal } from '../../src/journal/index.js';
+import { DEMO_CLIENT, startEmulator } from '../../src/emulator/index.js';
 
-test('the public entry point sends a file with a journal, as the README shows', async () => {
+const repo = new URL('../..', import.meta.url).pathname;
+
+/** The URLs Node resolves while a fresh process imports `entry` (relative to the repository). */
+async function loadedBy(entry: string): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'loads-'));
+  try {
+    const log = join(dir, 'loads.txt');
+    await writeFile(log, '');
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--import', './test/library/load-recorder.mjs', '--input-type=module', '-e', `await import(${JSON.stringify(entry)});`],
+      { cwd: repo, env: { ...process.env, LOAD_LOG: log }, encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    return readFileSync(log, 'utf8').split('\n').filter((l) => l !== '');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('importing the package root loads the client only: no SQLite, fastify, tus or emulator', async () => {
+  const loads = await loadedBy('./src/index.ts');
+  assert.ok(loads.some((u) => u.endsWith('/src/relay/send-file.ts')), 'the recorder saw the client load');
+  const forbidden = [
+    /\/node_modules\/better-sqlite3\//,
+    /\/node_modules\/fastify\//,
+    /\/node_modules\/@tus\//,
+    /\/node_modules\/pino\//,
+    /\/node_modules\/prom-client\//,
+    /\/src\/emulator\//,
+    /\/src\/server\//,
+    /\/src\/journal\/journal\.ts$/,
+  ];
+  for (const pattern of forbidden) assert.deepEqual(loads.filter((u) => pattern.test(u)), [], `the root loads nothing matching ${pattern}`);
+  // And the subpath entries do load them: the recorder would see it.
+  const service = await loadedBy('./src/server/index.ts');
+  assert.ok(service.some((u) => /\/node_modules\/fastify\//.test(u)), 'the service entry loads fastify');
+  assert.ok(service.some((u) => /\/node_modules\/better-sqlite3\//.test(u)), 'the service entry loads SQLite');
+});
+
+test('the root exports no service, emulator or journal function; package.json maps the subpaths', () => {
+  for (const name of ['startService', 'startEmulator', 'openJournal', 'DEMO_CLIENT', 'defaultStateDir']) {
+    assert.equal(name in root, false, `${name} is not exported by the root`);
+  }
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { exports: Record<string, { default: string; types: string }> };
+  const entries: Record<string, string> = { '.': 'index', './journal': 'journal/index', './service': 'server/index', './emulator': 'emulator/index' };
+  for (const [subpath, file] of Object.entries(entries)) {
+    assert.equal(pkg.exports[subpath]?.default, `./dist/${file}.js`, subpath);
+    assert.equal(pkg.exports[subpath]?.types, `./dist/${file}.d.ts`, subpath);
+    assert.ok(readFileSync(join(repo, 'src', `${file}.ts`), 'utf8').length > 0, `src/${file}.ts exists`);
+  }
+});
+
+test('the public entry points send a file with a journal, as the README shows', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'public-api-'));
   const emulator = await startEmulator({ chunkSize: 1024 * 1024, singleChunkMaxSize: 0 });
   const journal = openJournal({ stateDir: join(dir, 'state') });

@@ -17,6 +17,8 @@ interface Facts {
   changes?: string[];
   restart?: boolean;
   redeliver?: boolean;
+  /** Default true: the destination can tell whether a sent message arrived. */
+  canSettle?: boolean;
   delivery?: typeof delivery;
   upload?: typeof upload;
 }
@@ -37,8 +39,10 @@ const ROWS: Row[] = [
   ['completed', 'completed', {}, 'deliver'],
   ['completed, another name', 'completed', { upload: renamed }, 'upload-changed'],
   ['completed, file changed', 'completed', { changes: ['modification time'] }, 'file-changed'],
-  ['sending: uncertain', 'sending', {}, 'uncertain'],
-  ['sending, --redeliver', 'sending', { redeliver: true }, 'deliver'],
+  ['sending: delivery, settled first', 'sending', {}, 'deliver', 'settle'],
+  ['sending, a destination that cannot tell: uncertain', 'sending', { canSettle: false }, 'uncertain'],
+  ['sending, cannot tell, --redeliver: sent without asking', 'sending', { canSettle: false, redeliver: true }, 'deliver'],
+  ['sending, --redeliver: sent without asking', 'sending', { redeliver: true }, 'deliver'],
   ['sending, other recipients: another message, not a repeat', 'sending', { delivery: other }, 'deliver'],
   ['sending, --restart', 'sending', { restart: true }, 'fresh', 'abandon'],
   ['delivered: the earlier result', 'delivered', {}, 'earlier'],
@@ -59,9 +63,11 @@ test('decideResume, row by row', () => {
       upload: facts.upload ?? upload,
       restart: facts.restart ?? false,
       redeliver: facts.redeliver ?? false,
+      canSettle: facts.canSettle ?? true,
     });
     assert.equal(decision.kind, kind, name);
     if (decision.kind === 'fresh') assert.equal(decision.abandon !== undefined, abandon === 'abandon', `${name}: abandon`);
+    if (decision.kind === 'deliver') assert.equal(decision.settle, abandon === 'settle', `${name}: settle`);
     if (decision.kind === 'upload' || decision.kind === 'deliver') assert.equal(decision.deliveryChanged, facts.delivery !== undefined, `${name}: deliveryChanged`);
   }
 });

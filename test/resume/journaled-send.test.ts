@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { open, readFile, stat, utimes } from 'node:fs/promises';
-import { ConfigError, IntegrityError, InterruptedError, TransientError } from '../../src/errors/index.js';
+import { ConfigError, IntegrityError, InterruptedError, TransientError, UploadError } from '../../src/errors/index.js';
 import { sendFile } from '../../src/relay/index.js';
 import type { UploadEvent } from '../../src/upload/events.js';
 import { KiB, MiB, recorder } from '../engine/harness.js';
@@ -162,30 +162,47 @@ test('a file changed since its journalled upload is refused (integrity) with adv
   });
 });
 
-test('a lost answer to the message POST is uncertain: reported, never re-sent by itself; --redeliver sends it again', async () => {
+test('a lost answer to the message POST is settled by asking the guest\'s messages: found, delivered, never sent twice', async () => {
   await withJournal({}, async (h, journal) => {
     const source = await h.file(100 * KiB);
     h.emulator.addFault({ route: 'message', action: 'lose-response' });
+    const result = await sendFile(h.client, { filePath: source.path, to: TO, journal });
+    const messages = h.emulator.state().messages;
+    assert.equal(messages.length, 1, 'the server created it once');
+    assert.equal(result.messageId, messages[0]!.id);
+    const entry = journal.list()[0]!;
+    assert.equal(entry.state, 'delivered');
+    assert.equal(entry.messageId, messages[0]!.id);
+  });
+});
+
+test('when asking fails too, the entry stays unsettled; the next run asks, finds it and sends nothing; --redeliver sends anyway', async () => {
+  await withJournal({}, async (h, journal) => {
+    const source = await h.file(100 * KiB);
+    h.emulator.addFault({ route: 'message', action: 'lose-response' });
+    h.emulator.addFault({ route: 'message-get', action: 'status', status: 403 });
     const lost = await sendFile(h.client, { filePath: source.path, to: TO, journal }).catch((e: unknown) => e);
-    assert.ok(lost instanceof TransientError, String(lost));
-    assert.equal(lost.code, 'delivery.uncertain');
-    assert.match(lost.message, /--redeliver/);
+    assert.ok(lost instanceof UploadError && lost.kind === 'auth', String(lost));
     assert.equal(h.emulator.state().messages.length, 1, 'the server did create it');
     const entry = journal.list()[0]!;
     assert.equal(entry.displayState, 'uncertain');
 
-    const counts = [requests(h, 'segment'), requests(h, 'complete'), requests(h, 'guest')];
-    const again = await sendFile(h.client, { filePath: source.path, to: TO, journal }).catch((e: unknown) => e);
-    assert.ok(again instanceof ConfigError, String(again));
-    assert.equal(again.code, 'delivery.uncertain');
+    const counts = [requests(h, 'segment'), requests(h, 'complete'), requests(h, 'guest'), requests(h, 'message')];
+    const settled = await sendFile(h.client, { filePath: source.path, to: TO, journal });
+    assert.equal(settled.messageId, h.emulator.state().messages[0]!.id);
+    assert.equal(settled.resumed, true);
     assert.equal(h.emulator.state().messages.length, 1, 'not sent twice');
-    assert.deepEqual([requests(h, 'segment'), requests(h, 'complete'), requests(h, 'guest')], counts);
-
-    const redelivered = await sendFile(h.client, { filePath: source.path, to: TO, journal, redeliver: true });
-    assert.equal(redelivered.resumed, true);
-    assert.equal(redelivered.guestId, entry.guestId, 'the guest is reused');
-    assert.equal(h.emulator.state().messages.length, 2, 'an explicit, informed second message');
+    assert.deepEqual([requests(h, 'segment'), requests(h, 'complete'), requests(h, 'guest'), requests(h, 'message')], counts);
     assert.equal(journal.get(entry.id)?.state, 'delivered');
+
+    // An unsettled entry with --redeliver: the user asks for the message to go again, unasked.
+    const second = await h.file(100 * KiB);
+    h.emulator.addFault({ route: 'message', action: 'lose-response' });
+    h.emulator.addFault({ route: 'message-get', action: 'status', status: 403 });
+    await assert.rejects(sendFile(h.client, { filePath: second.path, to: TO, journal }));
+    const redelivered = await sendFile(h.client, { filePath: second.path, to: TO, journal, redeliver: true });
+    assert.equal(redelivered.resumed, true);
+    assert.equal(h.emulator.state().messages.length, 3, 'an explicit, informed second message');
   });
 });
 
@@ -202,7 +219,7 @@ test('a message the server refused did not happen: the next run sends it, reusin
     const result = await sendFile(h.client, { filePath: source.path, to: TO, journal, onEvent: rec.onEvent });
     assert.equal(rec.of('resumed')[0]?.phase, 'delivery');
     assert.equal(requests(h, 'segment'), segments);
-    assert.equal(result.guestId, entry.guestId);
+    assert.deepEqual(entry.intent, { guestId: result.guestId }, 'the journalled guest is reused');
     assert.equal(h.emulator.state().guests.length, 1);
     assert.equal(h.emulator.state().messages.length, 1);
   });

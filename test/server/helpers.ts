@@ -28,6 +28,8 @@ export async function startTestService(overrides: Partial<ServiceOptions> = {}):
       stateDir: join(dir, 'state'),
       emulator: { dataDir: join(dir, 'emulator') },
       logLevel: 'silent',
+      // The suites create many uploads in a few seconds; the rate limit has its own test.
+      createRatePerMinute: 100_000,
       ...overrides,
     });
     return {
@@ -98,7 +100,7 @@ export function sha256Hex(data: Buffer): string {
 export async function createUpload(
   base: string,
   size: number,
-  metadata: Record<string, string> = { filename: 'file.bin', to: '+15550100' },
+  metadata: Record<string, string> = { filename: 'file.pdf', to: '+15550100' },
   headers: Record<string, string> = {},
 ): Promise<string> {
   const res = await http(`${base}/files/`, {

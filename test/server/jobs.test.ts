@@ -9,7 +9,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { JobView } from '../../src/server/index.js';
-import { createUpload, ended, followJob, getJob, h, headOffset, http, jobIdOf, patch, startTestService, terminal, TUS } from './helpers.js';
+import { createUpload, encodeMetadata, ended, followJob, getJob, h, headOffset, http, jobIdOf, patch, startTestService, terminal, TUS } from './helpers.js';
 
 test('with --max-jobs 1 the second job waits in the queue until the first is done', async () => {
   const t = await startTestService({ maxJobs: 1 });
@@ -44,7 +44,7 @@ test('a failed job keeps its spool file, is retried on request and delivers; onl
   try {
     t.service.emulator!.addFault({ route: 'initiate', action: 'status', status: 400, count: 1 });
     const data = randomBytes(4096);
-    const uploadUrl = await createUpload(t.url, data.length, { filename: 'retry.bin', to: '+15550100' });
+    const uploadUrl = await createUpload(t.url, data.length, { filename: 'retry.pdf', to: '+15550100' });
     assert.equal((await patch(uploadUrl, 0, data)).status, 204);
     const id = jobIdOf(uploadUrl);
     const failed = (await followJob(t.url, id, terminal)).at(-1)!.data;
@@ -77,7 +77,7 @@ test('SSE: a snapshot, one event per change, a final end event; the list shows t
   const t = await startTestService({ emulator: { chunkSize: 64 * 1024, singleChunkMaxSize: 0 } });
   try {
     const data = randomBytes(512 * 1024);
-    const uploadUrl = await createUpload(t.url, data.length, { filename: 'sse.bin', to: '+15550100' });
+    const uploadUrl = await createUpload(t.url, data.length, { filename: 'sse.pdf', to: '+15550100' });
     const id = jobIdOf(uploadUrl);
     const watching = followJob(t.url, id, () => false).catch((error: Error) => error); // ends when the stream closes
     assert.equal((await patch(uploadUrl, 0, data)).status, 204);
@@ -107,7 +107,7 @@ test('SSE reports relay progress chunk by chunk while a job runs', async () => {
   const t = await startTestService({ emulator: { chunkSize: 64 * 1024, singleChunkMaxSize: 0 }, concurrency: 1 });
   try {
     const data = randomBytes(8 * 64 * 1024);
-    const uploadUrl = await createUpload(t.url, data.length, { filename: 'progress.bin', to: '+15550100' });
+    const uploadUrl = await createUpload(t.url, data.length, { filename: 'progress.pdf', to: '+15550100' });
     const id = jobIdOf(uploadUrl);
     const watching = followJob(t.url, id, ended);
     assert.equal((await patch(uploadUrl, 0, data)).status, 204);
@@ -129,7 +129,7 @@ test('an unfinished intake expires on the service clock: 410, its job fails, its
   try {
     const created = await http(`${t.url}/files/`, {
       method: 'POST',
-      headers: { ...TUS, 'upload-length': '10', 'upload-metadata': `to ${Buffer.from('+15550100').toString('base64')}` },
+      headers: { ...TUS, 'upload-length': '10', 'upload-metadata': encodeMetadata({ filename: 'a.pdf', to: '+15550100' }) },
     });
     assert.equal(created.status, 201);
     assert.equal(h(created, 'upload-expires'), new Date(now + 60_000).toUTCString());
@@ -156,7 +156,8 @@ test('an unfinished intake expires on the service clock: 410, its job fails, its
 });
 
 test('readiness needs a Genesys token; metrics count bytes, segments, retries and jobs', async () => {
-  const t = await startTestService();
+  // No failure cache here: the recovery is checked at once (the cache has its own test).
+  const t = await startTestService({ readinessFailureCacheMs: 0 });
   try {
     const emulator = t.service.emulator!;
     const clients = emulator.settings().clients;
@@ -191,31 +192,35 @@ test('readiness needs a Genesys token; metrics count bytes, segments, retries an
   }
 });
 
-test('a message whose answer was lost is not sent again by a retry, unless the operator says redeliver', async () => {
+test('a message whose answer was lost is settled by asking the platform: delivered once; a retry after a failed ask sends nothing twice', async () => {
   const t = await startTestService();
   try {
     const emulator = t.service.emulator!;
     emulator.addFault({ route: 'message', action: 'lose-response', count: 1 });
     const data = randomBytes(2048);
-    const uploadUrl = await createUpload(t.url, data.length, { filename: 'lost.bin', to: '+15550100' });
+    const uploadUrl = await createUpload(t.url, data.length, { filename: 'lost.pdf', to: '+15550100' });
     assert.equal((await patch(uploadUrl, 0, data)).status, 204);
     const id = jobIdOf(uploadUrl);
     const first = (await followJob(t.url, id, terminal)).at(-1)!.data;
-    assert.equal(first.state, 'failed');
-    assert.equal(first.error?.code, 'delivery.uncertain');
-    assert.equal(emulator.state().messages.length, 1, 'the message did arrive; only its answer was lost');
+    assert.equal(first.state, 'delivered');
+    assert.equal(emulator.state().messages.length, 1, 'the message arrived once; its lost answer was found by asking');
+    assert.equal(first.messageId, emulator.state().messages[0]!.id);
 
-    assert.equal((await http(`${t.url}/api/jobs/${id}/retry`, { method: 'POST' })).status, 202);
-    const second = (await followJob(t.url, id, terminal)).at(-1)!.data;
-    assert.equal(second.state, 'failed');
-    assert.equal(second.error?.code, 'delivery.uncertain');
-    assert.equal(emulator.state().messages.length, 1, 'a plain retry does not send it again');
-
-    assert.equal((await http(`${t.url}/api/jobs/${id}/retry?redeliver=true`, { method: 'POST' })).status, 202);
-    const third = (await followJob(t.url, id, terminal)).at(-1)!.data;
-    assert.equal(third.state, 'delivered');
-    assert.equal(emulator.state().messages.length, 2, 'the operator chose to send it again');
-    assert.equal(emulator.state().uploads.length, 1, 'the file was uploaded once');
+    // The answer lost and the asking refused: the job fails, unsettled; a retry asks again and finds it.
+    emulator.addFault({ route: 'message', action: 'lose-response', count: 1 });
+    emulator.addFault({ route: 'message-get', action: 'status', status: 403, count: 1 });
+    const other = randomBytes(2048);
+    const otherUrl = await createUpload(t.url, other.length, { filename: 'lost-2.bin', to: '+15550100' });
+    assert.equal((await patch(otherUrl, 0, other)).status, 204);
+    const otherId = jobIdOf(otherUrl);
+    const failed = (await followJob(t.url, otherId, terminal)).at(-1)!.data;
+    assert.equal(failed.state, 'failed');
+    assert.equal(emulator.state().messages.length, 2);
+    assert.equal((await http(`${t.url}/api/jobs/${otherId}/retry`, { method: 'POST' })).status, 202);
+    const retried = (await followJob(t.url, otherId, terminal)).at(-1)!.data;
+    assert.equal(retried.state, 'delivered');
+    assert.equal(emulator.state().messages.length, 2, 'a retry does not send it again');
+    assert.equal(retried.messageId, emulator.state().messages.at(-1)!.id);
   } finally {
     await t.close();
   }

@@ -61,7 +61,7 @@ test('kill -9 mid-relay, restart: the relay resumes, one message, byte-identical
 
     const first = await startServiceProcess(args, env);
     children.push(first.process);
-    const uploadUrl = await createUpload(first.url, data.length, { filename: 'crash.bin', to: '+15550100' });
+    const uploadUrl = await createUpload(first.url, data.length, { filename: 'crash.pdf', to: '+15550100' });
     assert.equal((await patch(uploadUrl, 0, data)).status, 204);
     const id = jobIdOf(uploadUrl);
     const before = (await followJob(first.url, id, (job) => job.relay.bytes >= 11 * MiB)).at(-1)!.data;
@@ -119,7 +119,7 @@ test('a clean stop mid-relay puts the job back in the queue; the next start fini
     const data = randomBytes(2 * MiB);
     emulator.addFault({ route: 'segment', action: 'stall', stallMs: 120_000, segmentIndex: 3, count: 1 });
     const first = await startService(options);
-    const uploadUrl = await createUpload(first.url, data.length, { filename: 'stop.bin', to: '+15550100' });
+    const uploadUrl = await createUpload(first.url, data.length, { filename: 'stop.pdf', to: '+15550100' });
     const id = jobIdOf(uploadUrl);
     try {
       assert.equal((await patch(uploadUrl, 0, data)).status, 204);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { DEMO_CLIENT } from '../../src/emulator/index.js';
-import { createUpload, followJob, h, http, jobIdOf, patch, startTestService, terminal, TUS } from './helpers.js';
+import { createUpload, encodeMetadata, followJob, h, http, jobIdOf, patch, startTestService, terminal, TUS } from './helpers.js';
 
 const KEY = 'k-0123456789abcdef-good';
 const OTHER_KEY = 'k-fedcba9876543210-also';
@@ -17,7 +17,7 @@ test('with API keys, every /files and /api request needs a valid bearer key (401
   try {
     const auth = (key: string) => ({ authorization: `Bearer ${key}` });
     const create = (headers: Record<string, string>) =>
-      http(`${t.url}/files/`, { method: 'POST', headers: { ...TUS, 'upload-length': '4', 'upload-metadata': `to ${Buffer.from('+15550100').toString('base64')}`, ...headers } });
+      http(`${t.url}/files/`, { method: 'POST', headers: { ...TUS, 'upload-length': '4', 'upload-metadata': encodeMetadata({ filename: 'a.pdf', to: '+15550100' }), ...headers } });
     for (const headers of [{}, auth('wrong-key-wrong-key'), auth(`${KEY}x`), auth(KEY.slice(0, -1)), { authorization: KEY }, { authorization: `Basic ${KEY}` }]) {
       const res = await create(headers);
       assert.equal(res.status, 401, JSON.stringify(headers));
@@ -37,14 +37,16 @@ test('with API keys, every /files and /api request needs a valid bearer key (401
     const uploadUrl = new URL(h(created, 'location') ?? '', `${t.url}/files/`).toString();
     assert.equal((await http(uploadUrl, { method: 'HEAD', headers: { ...TUS } })).status, 401);
     assert.equal((await patch(uploadUrl, 0, Buffer.from('data'))).status, 401);
-    assert.equal((await patch(uploadUrl, 0, Buffer.from('data'), auth(KEY))).status, 204);
+    // Another key's upload does not exist for KEY (scoping has its own tests in scoping.test.ts).
+    assert.equal((await patch(uploadUrl, 0, Buffer.from('data'), auth(KEY))).status, 404);
+    assert.equal((await patch(uploadUrl, 0, Buffer.from('data'), auth(OTHER_KEY))).status, 204);
     const config = await http(`${t.url}/api/config`, { headers: auth(KEY) });
     assert.equal(config.status, 200);
     assert.equal((config.json as { apiKeyRequired: boolean }).apiKeyRequired, true);
-    const job = await followJob(t.url, jobIdOf(uploadUrl), terminal, auth(KEY));
+    const job = await followJob(t.url, jobIdOf(uploadUrl), terminal, auth(OTHER_KEY));
     assert.equal(job.at(-1)!.data.state, 'delivered');
     // EventSource cannot send headers: the event stream (and only it) takes ?key=.
-    const viaQuery = await http(`${t.url}/api/jobs/${jobIdOf(uploadUrl)}/events?key=${encodeURIComponent(KEY)}`);
+    const viaQuery = await http(`${t.url}/api/jobs/${jobIdOf(uploadUrl)}/events?key=${encodeURIComponent(OTHER_KEY)}`);
     assert.equal(viaQuery.status, 200);
 
     // Discovery and preflights carry no credentials; health is public.
@@ -68,7 +70,7 @@ test('CORS: an allowed origin gets the tus headers exposed and Upload-Checksum a
     assert.match(h(preflight, 'access-control-allow-methods') ?? '', /PATCH/);
     const created = await http(`${t.url}/files/`, {
       method: 'POST',
-      headers: { ...TUS, origin: 'https://app.example', 'upload-length': '4', 'upload-metadata': `to ${Buffer.from('+15550100').toString('base64')}` },
+      headers: { ...TUS, origin: 'https://app.example', 'upload-length': '4', 'upload-metadata': encodeMetadata({ filename: 'a.pdf', to: '+15550100' }) },
     });
     assert.equal(created.status, 201);
     assert.equal(h(created, 'access-control-allow-origin'), 'https://app.example');
@@ -87,7 +89,7 @@ test('file names that climb out of the spool dir are sanitised; only job ids nam
     const names = ['../../../../tmp/evil.txt', '..\\..\\windows\\evil.txt', '/etc/passwd', '.hidden', 'a/../../b.txt', 'nul\u0000byte.txt'];
     const ids: string[] = [];
     for (const filename of names) {
-      const uploadUrl = await createUpload(t.url, 5, { filename, to: '+15550100' });
+      const uploadUrl = await createUpload(t.url, 5, { filename, filetype: 'text/plain', to: '+15550100' });
       assert.equal((await patch(uploadUrl, 0, Buffer.from('12345'))).status, 204);
       ids.push(jobIdOf(uploadUrl));
     }
@@ -136,7 +138,7 @@ test('the log has one line per job step with chunk index and checksum, and never
   const t = await startTestService({ apiKeys: [KEY], logLevel: 'debug', logStream: log, emulator: { chunkSize: 4096, singleChunkMaxSize: 0 } });
   try {
     const auth = { authorization: `Bearer ${KEY}` };
-    const uploadUrl = await createUpload(t.url, 10_000, { filename: 'log.bin', to: '+15550100' }, auth);
+    const uploadUrl = await createUpload(t.url, 10_000, { filename: 'log.pdf', to: '+15550100' }, auth);
     assert.equal((await patch(uploadUrl, 0, Buffer.alloc(10_000, 7), auth)).status, 204);
     const job = (await followJob(t.url, jobIdOf(uploadUrl), terminal, auth)).at(-1)!.data;
     assert.equal(job.state, 'delivered');

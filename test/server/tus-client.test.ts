@@ -42,7 +42,7 @@ test('100 MiB through tus-js-client with sha256 per chunk, interrupted and resum
       chunkSize,
       retryDelays: [],
       httpStack: stack,
-      metadata: { filename: 'big.bin', filetype: 'application/octet-stream', to: '+15550100', text: 'The big file' },
+      metadata: { filename: 'big.pdf', filetype: 'application/pdf', to: '+15550100', text: 'The big file' },
     };
     let interrupt!: () => void;
     const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
@@ -77,7 +77,7 @@ test('100 MiB through tus-js-client with sha256 per chunk, interrupted and resum
     const messages = t.service.emulator!.state().messages;
     assert.equal(messages.length, 1);
     assert.equal(messages[0]!.id, job.messageId);
-    assert.deepEqual(messages[0]!.attachments, [{ id: job.fileId, name: 'big.bin' }]);
+    assert.deepEqual(messages[0]!.attachments, [{ id: job.fileId, name: 'big.pdf' }]);
     assert.equal(messages[0]!.text, 'The big file');
   } finally {
     await t.close();

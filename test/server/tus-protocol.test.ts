@@ -88,7 +88,11 @@ describe('tus intake protocol', () => {
       [encodeMetadata({ to: '+15550100', text: 'x'.repeat(2001) }), 400],
       [encodeMetadata({ to: '+15550100', filetype: 'application/x-msdownload' }), 415],
       [encodeMetadata({ to: '+15550100', filetype: 'not a type' }), 415],
-      [encodeMetadata({ filename: 'setup.exe', to: '+15550100' }), 201], // unknown extension → application/octet-stream, allowed
+      [encodeMetadata({ filename: 'setup.exe', to: '+15550100' }), 415], // executable: refused by default
+      [encodeMetadata({ filename: 'data.bin', to: '+15550100' }), 415], // unknown extension → application/octet-stream: not in the default list
+      [encodeMetadata({ filename: 'invoice.pdf', filetype: 'application/x-msdownload', to: '+15550100' }), 415],
+      [encodeMetadata({ filename: 'a.pdf', to: '+15550100', colour: 'blue' }), 400], // unknown metadata key
+      [encodeMetadata({ filename: `${'a'.repeat(9000)}.pdf`, to: '+15550100' }), 400], // metadata over the 8 KiB cap
       [encodeMetadata({ filename: 'a.pdf', to: '["a@x.org","+15550100"]' }), 201],
     ];
     for (const [metadata, status] of cases) {

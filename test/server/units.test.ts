@@ -55,7 +55,7 @@ test('recipients: comma-separated or a JSON list', () => {
 });
 
 test('metadata to job spec: names sanitised, types guessed and checked, limits', () => {
-  const limits = { maxSize: 1000, allowedTypes: ['application/pdf', 'image/*'] };
+  const limits = { maxSize: 1000, allowedTypes: ['application/pdf', 'image/*'], allowExecutables: false };
   const spec = jobSpecFromMetadata({ filename: '../../a b.pdf', to: 'x@y.z', text: '' }, 10, limits);
   assert.equal(spec.fileName, '_.._a_b.pdf');
   assert.equal(spec.contentType, 'application/pdf');
@@ -101,4 +101,14 @@ test('service options are validated with the option named', () => {
   assert.throws(() => resolveServiceOptions({ ...base, maxJobs: 0 }), /maxJobs/);
   assert.throws(() => resolveServiceOptions({ spoolDir: '/tmp/s', stateDir: '/tmp/t' }), /exactly one of target/);
   assert.equal(resolveServiceOptions(base).maxJobs, 2);
+});
+
+test('Host names: loopback names and addresses, the bound address, configured public hosts', async () => {
+  const { allowedHostNames, hostAllowed, hostName } = await import('../../src/server/http/host-check.js');
+  assert.equal(hostName('Example.COM:8080'), 'example.com');
+  assert.equal(hostName('[::1]:80'), '::1');
+  assert.equal(hostName('a b'), undefined);
+  const allowed = allowedHostNames('127.0.0.1', ['uploads.example.com']);
+  for (const host of ['localhost:1', '127.0.0.1', '127.1.2.3:9', '[::1]:1', 'app.localhost', 'uploads.example.com']) assert.ok(hostAllowed(allowed, host), host);
+  for (const host of ['evil.example', 'localhost.evil.example', '10.0.0.1', undefined, '']) assert.ok(!hostAllowed(allowed, host), String(host));
 });

@@ -57,3 +57,21 @@ test('sanitizeFileName: long names are cut to 255 UTF-16 units keeping the exten
   assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])/.test(emoji), 'no lone high surrogate');
   assert.ok(acceptable(emoji));
 });
+
+test('sanitizeFileName: format characters (\\p{Cf}: bidi overrides, zero-width) are removed', () => {
+  // U+202E RIGHT-TO-LEFT OVERRIDE makes this display as "invoiceexe.pdf".
+  assert.equal(sanitizeFileName('invoice\u202Efdp.exe'), 'invoicefdp.exe');
+  const rows: Array<[string, string]> = [
+    ['a\u202Db\u202C.txt', 'ab.txt'], // LRO … PDF
+    ['a\u2066b\u2069.txt', 'ab.txt'], // LRI … PDI
+    ['\u200Breport\u200C\u200D.pdf', 'report.pdf'], // zero-width space, non-joiner, joiner
+    ['soft\u00ADhyphen.txt', 'softhyphen.txt'],
+    ['\uFEFFbom.txt', 'bom.txt'],
+    ['\u202E', 'file'],
+    ['\u202E.hidden', 'hidden'],
+  ];
+  for (const [input, expected] of rows) {
+    assert.equal(sanitizeFileName(input), expected, JSON.stringify(input));
+    assert.ok(!/\p{Cf}/u.test(sanitizeFileName(input)), JSON.stringify(input));
+  }
+});

@@ -11,7 +11,7 @@ import { mediaContentRoute, mediaPutRoute } from './media-put.js';
 import { bulkGetRoute, bulkPostRoute, conversationRoute, messageConversationRoute } from './read-routes.js';
 import { sendRoute } from './send.js';
 import { MEDIA_STORAGE_PREFIX } from './signer.js';
-import { mediaStatusRoute, uploadRequestRoute } from './upload-request.js';
+import { mediaListRoute, mediaStatusRoute, uploadRequestRoute } from './upload-request.js';
 
 type Handler = (ctx: RequestContext, env: Services, params: Record<string, string>) => Promise<void>;
 
@@ -45,6 +45,7 @@ export const CONVERSATION_ROUTES: readonly ConversationRouteSpec[] = [
   api('GET', C, 'conversation-messages', null, messageConversationRoute),
   api('POST', `${COMM}/media/uploads`, 'media-uploads', MEDIA_CREATE, uploadRequestRoute),
   api('GET', `${COMM}/media/:mediaId`, 'media-status', MEDIA_VIEW, mediaStatusRoute),
+  api('GET', `${COMM}/media`, 'media-status', MEDIA_VIEW, mediaListRoute),
   api('POST', COMM, 'conversation-send', MESSAGE_SEND, sendRoute),
   api('POST', `${C}/messages/bulk`, 'messages-bulk', null, bulkPostRoute),
   api('GET', `${C}/messages/bulk`, 'messages-bulk', null, bulkGetRoute),

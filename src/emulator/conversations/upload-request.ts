@@ -1,5 +1,6 @@
 /**
- * POST …/communications/{communicationId}/messages/media/uploads and GET …/messages/media/{mediaId}.
+ * POST …/communications/{communicationId}/messages/media/uploads, GET …/messages/media/{mediaId},
+ * and GET …/messages/media (the list by status).
  *
  * Upload request check order: body shape (400 bad.request), fileName rule (400 bad.request),
  * contentLengthBytes (400), contentMd5 form (400), conversation and communication (404), the
@@ -90,4 +91,33 @@ export async function mediaStatusRoute(ctx: RequestContext, env: Services, param
   const media = findMedia(ctx, conversation, participant.communication.id, params.mediaId);
   if (!media) return;
   sendJson(ctx, 200, mediaDataView(ctx, env, conversation, media));
+}
+
+const STATUSES = new Set(['uploading', 'valid', 'invalid']);
+
+/** GET …/messages/media?status=&pageSize=&pageNumber=: the communication's media (MessageMediaListing). */
+export async function mediaListRoute(ctx: RequestContext, env: Services, params: Record<string, string>): Promise<void> {
+  const query = ctx.url.searchParams;
+  const status = query.get('status');
+  if (status !== null && !STATUSES.has(status)) return badRequest(ctx, 'status must be one of uploading, valid, invalid.');
+  const int = (name: string, fallback: number, max: number): number | undefined => {
+    const raw = query.get(name);
+    if (raw === null) return fallback;
+    const n = Number(raw);
+    return /^\d+$/.test(raw) && n >= 1 && n <= max ? n : undefined;
+  };
+  const pageSize = int('pageSize', 25, 100);
+  const pageNumber = int('pageNumber', 1, 1_000_000);
+  if (pageSize === undefined) return badRequest(ctx, 'pageSize must be a whole number from 1 to 100.');
+  if (pageNumber === undefined) return badRequest(ctx, 'pageNumber must be a whole number of at least 1.');
+  const conversation = findConversation(ctx, env, params.conversationId);
+  if (!conversation) return;
+  const participant = findCommunication(ctx, conversation, params.communicationId);
+  if (!participant) return;
+  const all = conversation.media
+    .filter((m) => m.communicationId === participant.communication.id)
+    .map((m) => mediaDataView(ctx, env, conversation, m))
+    .filter((m) => status === null || m.status === status);
+  const entities = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+  sendJson(ctx, 200, { entities, pageSize, pageNumber, total: all.length, pageCount: Math.ceil(all.length / pageSize) });
 }

@@ -11,6 +11,13 @@
  *   DELETE /__emulator/faults/{id}    204, or 404
  *   GET    /__emulator/clock          {"now": epoch ms}
  *   POST   /__emulator/clock          {"advanceMs": n} → {"now": epoch ms}
+ *
+ * Every control route under /__emulator/ (these, and the Web Messaging and conversation ones)
+ * goes through acceptAdminBody (dispatch.ts): POST, PUT and PATCH must be declared
+ * `Content-Type: application/json`, with or without a body, and any other method that carries a
+ * body too (415 otherwise). A web page can send a cross-origin "simple" request (POST with
+ * text/plain, a form type, or no body) with no preflight; refusing those keeps any page a
+ * developer visits from injecting faults into, or reconfiguring, an emulator on their machine.
  */
 import { ConfigError } from '../../errors/index.js';
 import type { RequestContext } from '../http/context.js';
@@ -19,6 +26,35 @@ import { send, sendGenesysError, sendJson } from '../http/respond.js';
 import type { Services } from '../services.js';
 import { applySettingsPatch, redactSettings } from '../settings.js';
 import { buildState } from '../state-view.js';
+
+/** `application/json`, with or without parameters (charset), in any letter case. */
+function isJsonType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return (header.split(';')[0] ?? '').trim().toLowerCase() === 'application/json';
+}
+
+/** True when the request carries (or may carry) a body: a length above 0 or a chunked body. */
+function hasBody(ctx: RequestContext): boolean {
+  const { headers } = ctx.req;
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = Number(headers['content-length'] ?? '0');
+  return !Number.isFinite(length) || length > 0;
+}
+
+/** Methods a browser can send cross-origin without a preflight carry a body by nature: always JSON. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * Refuses (415) an admin request that is not declared JSON: POST/PUT/PATCH always, other methods
+ * when they carry a body. Returns false when it has answered.
+ */
+export function acceptAdminBody(ctx: RequestContext): boolean {
+  const required = BODY_METHODS.has((ctx.req.method ?? '').toUpperCase());
+  if (!required && !hasBody(ctx)) return true;
+  if (isJsonType(ctx.req.headers['content-type'])) return true;
+  sendGenesysError(ctx, 415, 'unsupported.media.type', 'The emulator\'s control routes take only Content-Type: application/json.');
+  return false;
+}
 
 async function readAdminJson(ctx: RequestContext): Promise<unknown> {
   const body = await readBody(ctx);

@@ -1,6 +1,6 @@
 /**
- * POST {api}/api/v2/conversations/messaging/messages and GET …/messages/{messageId}
- * (PROTOCOL.md section 7). Validation order: shape and types (bad.request) → guest
+ * POST {api}/api/v2/conversations/messaging/messages, GET …/messages/{messageId} and GET
+ * …/guests/{guestId}/messages (PROTOCOL.md section 7). Validation order: shape and types (bad.request) → guest
  * (guest.not.found) → attachments (attachment.not.found, listing every unknown id).
  */
 import type { RequestContext } from '../http/context.js';
@@ -65,14 +65,35 @@ export async function messageRoute(ctx: RequestContext, env: Services): Promise<
   sendJson(ctx, 201, { id: message.id });
 }
 
-export async function messageGetRoute(ctx: RequestContext, env: Services, params: Record<string, string>): Promise<void> {
-  const message = env.messages.get(params.messageId ?? '');
-  if (!message) return sendGenesysError(ctx, 404, 'not.found', 'No message with this id exists.');
-  sendJson(ctx, 200, {
+/** A message as the GET routes show it: attachments with their file's facts. */
+function messageView(message: MessageRecord, env: Services): Record<string, unknown> {
+  return {
     ...message,
     attachments: message.attachments.map((a) => {
       const file = env.files.get(a.id);
       return { id: a.id, name: a.name, size: file?.size, contentType: file?.contentType, sha256: file?.sha256 };
     }),
-  });
+  };
+}
+
+export async function messageGetRoute(ctx: RequestContext, env: Services, params: Record<string, string>): Promise<void> {
+  const message = env.messages.get(params.messageId ?? '');
+  if (!message) return sendGenesysError(ctx, 404, 'not.found', 'No message with this id exists.');
+  sendJson(ctx, 200, messageView(message, env));
+}
+
+/**
+ * A guest's messages, newest first: how a client whose message POST lost its answer learns
+ * whether the message exists. Messages created in the same millisecond keep their reverse
+ * creation order (the store keeps insertion order; the sort is stable).
+ */
+export async function guestMessagesRoute(ctx: RequestContext, env: Services, params: Record<string, string>): Promise<void> {
+  const guestId = params.guestId ?? '';
+  if (!env.guests.get(guestId)) return sendGenesysError(ctx, 404, 'not.found', 'No guest with this id exists.');
+  const mine = env.messages
+    .all()
+    .filter((m) => m.guestId === guestId)
+    .reverse()
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  sendJson(ctx, 200, { entities: mine.map((m) => messageView(m, env)) });
 }

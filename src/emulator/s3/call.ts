@@ -181,10 +181,7 @@ export function objectResponseHeaders(object: StoredObject, call: S3Call, s3: S3
   };
   for (const [param, name] of Object.entries(overrides)) {
     const value = queryValue(call, param);
-    if (value !== undefined && !/[\r\n]/.test(value)) {
-      delete headers[name === 'Content-Type' ? 'Content-Type' : name];
-      headers[name] = value;
-    }
+    if (value !== undefined && !/[\r\n]/.test(value)) headers[name] = value;
   }
   return headers;
 }

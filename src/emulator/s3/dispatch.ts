@@ -10,7 +10,8 @@ import { trackRequest } from '../http/active-requests.js';
 import { RequestContext } from '../http/context.js';
 import type { EmulatorRoute } from '../types.js';
 import { httpDate, s3Error, type S3Call, type S3Env } from './call.js';
-import { abortUpload, completeUpload, createUpload, listParts, listUploads, partNumberOf, uploadPart } from './multipart.js';
+import { completeUpload } from './complete.js';
+import { abortUpload, createUpload, listParts, listUploads, partNumberOf, uploadPart } from './multipart.js';
 import { deleteObject, getObject, headBucket, headObject, putObject } from './objects.js';
 import { parseQuery, verifyRequest } from './sigv4.js';
 

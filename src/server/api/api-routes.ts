@@ -11,9 +11,11 @@
  *   GET  /readyz                 200 / 503 {ready, checks, reasons}
  *   GET  /metrics                Prometheus text
  *
- * Errors are {error: code, message}.
+ * Errors are {error: code, message}. With API keys, each key sees only the jobs it created (another
+ * key's job is 404, the list leaves it out); admin keys see all (auth.ts).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { mayAccess, principalOf, scopeOf } from '../http/auth.js';
 import { JOB_STATES, jobView, type JobState } from '../jobs/job.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { JobStore } from '../jobs/job-store.js';
@@ -38,6 +40,11 @@ const LIST_MAX = 200;
 export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, runner } = deps;
   const notFound = (id: string) => ({ error: 'not_found', message: `No job ${id}.` });
+  /** Job `id` when the caller may see it. */
+  const visible = (request: FastifyRequest, id: string) => {
+    const job = store.get(id);
+    return job !== undefined && mayAccess(principalOf(request), job) ? job : undefined;
+  };
 
   app.get('/api/config', async () => ({
     maxSize: deps.config.maxSize,
@@ -56,17 +63,20 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) {
       return reply.code(400).send({ error: 'bad_request', message: `state must be one of ${JOB_STATES.join(', ')}.` });
     }
-    return { jobs: store.list({ limit, state: state as JobState | undefined }).map(jobView) };
+    return { jobs: store.list({ limit, state: state as JobState | undefined, scope: scopeOf(principalOf(request)) }).map(jobView) };
   });
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id', async (request, reply) => {
-    const job = store.get(request.params.id);
+    const job = visible(request, request.params.id);
     return job === undefined ? reply.code(404).send(notFound(request.params.id)) : jobView(job);
   });
 
-  app.get<{ Params: { id: string } }>('/api/jobs/:id/events', (request, reply) => deps.events.handle(request, reply));
+  app.get<{ Params: { id: string } }>('/api/jobs/:id/events', (request, reply) =>
+    visible(request, request.params.id) === undefined ? reply.code(404).send(notFound(request.params.id)) : deps.events.handle(request, reply),
+  );
 
   app.post<{ Params: { id: string }; Querystring: { redeliver?: string } }>('/api/jobs/:id/retry', async (request, reply) => {
+    if (visible(request, request.params.id) === undefined) return reply.code(404).send(notFound(request.params.id));
     const result = await runner.retry(request.params.id, { redeliver: request.query.redeliver === 'true' });
     if (result.ok) return reply.code(202).send(jobView(result.job));
     return reply

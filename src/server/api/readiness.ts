@@ -1,8 +1,11 @@
 /**
- * What /readyz checks: the state store takes a write, and a Genesys Cloud access token can be
- * obtained with the configured client. The token comes from a provider of its own (cached until
- * near expiry, like the engine's), so a probe every few seconds costs one token fetch a day, and
- * a probe never consumes the API rate limit.
+ * What /readyz checks: the state store takes a write (and no write of the service failed since
+ * the last one that succeeded), and a Genesys Cloud access token can be obtained with the
+ * configured client. The token comes from a provider of its own (cached until near expiry, like
+ * the engine's), so a probe every few seconds costs one token fetch a day, and a probe never
+ * consumes the API rate limit. A failed token check is remembered for `failureCacheMs` (30 s by
+ * default): a public /readyz probed every second with wrong credentials must not become a
+ * stream of token requests (and a lockout) at the login service.
  */
 import type { Dispatcher } from 'undici';
 import { TokenProvider } from '../../auth/token-provider.js';
@@ -24,8 +27,13 @@ export class Readiness {
   readonly #tokens: TokenProvider;
   readonly #dispatcher: Dispatcher;
   readonly #probeStore: () => void;
+  readonly #failureCacheMs: number;
+  readonly #now: () => number;
+  #tokenFailure: { at: number; reason: string } | undefined;
 
-  constructor(config: ResolvedConfig, probeStore: () => void) {
+  constructor(config: ResolvedConfig, probeStore: () => void, options: { failureCacheMs: number; now: () => number }) {
+    this.#failureCacheMs = options.failureCacheMs;
+    this.#now = options.now;
     this.#dispatcher = createDispatcher({ connections: 2, connectTimeoutMs: PROBE_TIMEOUT_MS, headersTimeoutMs: PROBE_TIMEOUT_MS });
     this.#tokens = new TokenProvider({
       loginUrl: config.loginUrl,
@@ -49,13 +57,22 @@ export class Readiness {
       reasons.push(`The state store is not writable: ${error instanceof Error ? error.message : String(error)}`);
     }
     let genesysToken: 'ok' | 'failed' = 'ok';
-    try {
-      await this.#tokens.getToken({ signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    } catch (error) {
+    const failure = this.#tokenFailure;
+    if (failure !== undefined && this.#now() - failure.at < this.#failureCacheMs) {
       genesysToken = 'failed';
-      // UploadError messages are written for people and carry no secret.
-      const message = error instanceof UploadError ? error.message : 'no answer in time';
-      reasons.push(`No Genesys Cloud access token: ${message}`);
+      reasons.push(failure.reason);
+    } else {
+      try {
+        await this.#tokens.getToken({ signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+        this.#tokenFailure = undefined;
+      } catch (error) {
+        genesysToken = 'failed';
+        // UploadError messages are written for people and carry no secret.
+        const message = error instanceof UploadError ? error.message : 'no answer in time';
+        const reason = `No Genesys Cloud access token: ${message}`;
+        this.#tokenFailure = { at: this.#now(), reason };
+        reasons.push(reason);
+      }
     }
     return { ready: reasons.length === 0, checks: { stateStore, genesysToken }, reasons };
   }

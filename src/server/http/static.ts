@@ -3,6 +3,11 @@
  * bundle at /vendor/tus.min.js. Paths resolve relative to this module, so the same code works from
  * src/server/http/ (tsx) and dist/server/http/ (built): both are three levels below the root.
  * Only regular files strictly inside the web root are served; no dotfiles, no directory listings.
+ *
+ * Every file goes out with a strict Content-Security-Policy: scripts, styles and connections from
+ * this origin only (the page has no inline script or style, and talks only to its own service),
+ * no plugins, no <base>, and `frame-ancestors 'none'` so that no other site can frame the page
+ * and trick a user into clicking it (configurable with --frame-ancestors to embed it in a portal).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -44,7 +49,24 @@ export function resolveInside(root: string, relative: string): string | undefine
   return absolute.startsWith(root.endsWith(sep) ? root : root + sep) ? absolute : undefined;
 }
 
-async function sendFile(reply: FastifyReply, path: string | undefined): Promise<FastifyReply> {
+/** The page's Content-Security-Policy, with `frameAncestors` ('none', 'self' or origins). */
+export function contentSecurityPolicy(frameAncestors: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "object-src 'none'",
+    `frame-ancestors ${frameAncestors}`,
+  ].join('; ');
+}
+
+async function sendFile(reply: FastifyReply, path: string | undefined, securityHeaders: Record<string, string>): Promise<FastifyReply> {
   const info = path === undefined ? undefined : await stat(path).catch(() => undefined);
   if (path === undefined || info === undefined || !info.isFile()) {
     return reply.code(404).send({ error: 'not_found', message: 'No such page.' });
@@ -54,17 +76,25 @@ async function sendFile(reply: FastifyReply, path: string | undefined): Promise<
     .header('content-length', String(info.size))
     .header('cache-control', 'no-cache')
     .header('x-content-type-options', 'nosniff')
+    .headers(securityHeaders)
     .send(createReadStream(path));
 }
 
-export function registerStatic(app: FastifyInstance, webRoot: string = WEB_ROOT): void {
-  const root = resolve(webRoot);
+export function registerStatic(app: FastifyInstance, options: { frameAncestors: string; webRoot?: string }): void {
+  const root = resolve(options.webRoot ?? WEB_ROOT);
   const bundle = tusBundlePath();
-  app.get('/vendor/tus.min.js', (_request, reply) => sendFile(reply, bundle));
-  app.get('/', (_request, reply) => sendFile(reply, resolveInside(root, 'index.html')));
+  const security: Record<string, string> = {
+    'content-security-policy': contentSecurityPolicy(options.frameAncestors),
+    'referrer-policy': 'no-referrer',
+    // For browsers without CSP frame-ancestors; only expressible for 'none' and 'self'.
+    ...(options.frameAncestors === "'none'" && { 'x-frame-options': 'DENY' }),
+    ...(options.frameAncestors === "'self'" && { 'x-frame-options': 'SAMEORIGIN' }),
+  };
+  app.get('/vendor/tus.min.js', (_request, reply) => sendFile(reply, bundle, security));
+  app.get('/', (_request, reply) => sendFile(reply, resolveInside(root, 'index.html'), security));
   app.get('/*', (request, reply) => {
     const relative = (request.params as { '*': string })['*'];
     const path = resolveInside(root, relative === '' || relative.endsWith('/') ? `${relative}index.html` : relative);
-    return sendFile(reply, path);
+    return sendFile(reply, path, security);
   });
 }

@@ -9,7 +9,10 @@
  *   text       the message text (default, also when empty: "File NAME attached.")
  *   language   the guest's BCP-47 language tag (default en-US)
  *
- * Unknown keys are ignored. Nothing here touches the file system: the spool path is the job id.
+ * Any other key is refused (400), and so is metadata larger than the configured cap (default
+ * 8 KiB as sent): job rows keep only what the service documents. Executables (by extension or by
+ * type) are refused (415) unless the operator allows them. Nothing here touches the file system:
+ * the spool path is the job id.
  */
 import { UploadError } from '../../errors/index.js';
 import { validateDelivery } from '../../relay/deliver-file.js';
@@ -59,6 +62,55 @@ export function parseRecipients(value: string): string[] {
 export interface IntakeLimits {
   maxSize: number;
   allowedTypes: readonly string[];
+  /** Accept executables whose type is allowed. */
+  allowExecutables: boolean;
+}
+
+export const METADATA_KEYS: readonly string[] = ['filename', 'filetype', 'to', 'text', 'language'];
+
+/** File name extensions that run when opened on a common desktop. */
+const EXECUTABLE_EXTENSIONS = new Set(
+  'exe com bat cmd scr pif msi msp msc cpl dll sys vbs vbe js jse ws wsf wsh ps1 psm1 hta jar lnk reg app apk sh run command dmg pkg deb rpm appimage iso'.split(' '),
+);
+const EXECUTABLE_TYPES = new Set([
+  'application/x-msdownload',
+  'application/x-msdos-program',
+  'application/x-executable',
+  'application/x-sharedlib',
+  'application/x-mach-binary',
+  'application/vnd.microsoft.portable-executable',
+  'application/x-sh',
+  'application/x-csh',
+  'application/x-bat',
+  'application/java-archive',
+  'application/vnd.android.package-archive',
+  'application/x-ms-installer',
+  'application/x-msi',
+  'application/hta',
+  'text/javascript',
+  'application/javascript',
+  'application/x-apple-diskimage',
+]);
+
+export function isExecutable(fileName: string, contentType: string): boolean {
+  const dot = fileName.lastIndexOf('.');
+  const extension = dot === -1 ? '' : fileName.slice(dot + 1).toLowerCase();
+  const essence = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  return EXECUTABLE_EXTENSIONS.has(extension) || EXECUTABLE_TYPES.has(essence);
+}
+
+/** The raw Upload-Metadata header: at most `maxBytes`, and only the documented keys. */
+export function checkMetadataHeader(header: string | undefined, maxBytes: number): void {
+  if (header === undefined) return;
+  if (Buffer.byteLength(header, 'utf8') > maxBytes) {
+    throw new IntakeRefusal(400, `Upload-Metadata is larger than this server's limit of ${maxBytes} bytes.`);
+  }
+  for (const pair of header.split(',')) {
+    const key = pair.trim().split(' ')[0] ?? '';
+    if (key !== '' && !METADATA_KEYS.includes(key)) {
+      throw new IntakeRefusal(400, `Upload-Metadata key ${JSON.stringify(key.slice(0, 40))} is not known here; use ${METADATA_KEYS.join(', ')}.`);
+    }
+  }
 }
 
 export function jobSpecFromMetadata(metadata: Metadata | undefined, size: number | undefined, limits: IntakeLimits): JobSpec {
@@ -70,15 +122,9 @@ export function jobSpecFromMetadata(metadata: Metadata | undefined, size: number
 
   const meta = metadata ?? {};
   const fileName = sanitizeFileName(meta.filename ?? '');
-  const declared = meta.filetype?.trim() ?? '';
-  let contentType: string;
-  try {
-    contentType = declared === '' ? contentTypeFor(fileName) : validateContentType(declared);
-  } catch {
-    throw new IntakeRefusal(415, `Upload-Metadata "filetype": ${JSON.stringify(declared.slice(0, 100))} is not a media type such as application/pdf.`);
-  }
-  if (!typeAllowed(limits.allowedTypes, contentType)) {
-    throw new IntakeRefusal(415, `Files of type ${contentType} are not accepted here. Allowed: ${limits.allowedTypes.join(', ')}.`);
+  const unknown = Object.keys(meta).find((key) => !METADATA_KEYS.includes(key));
+  if (unknown !== undefined) {
+    throw new IntakeRefusal(400, `Upload-Metadata key ${JSON.stringify(unknown.slice(0, 40))} is not known here; use ${METADATA_KEYS.join(', ')}.`);
   }
 
   if (meta.to === undefined || meta.to === null || meta.to.trim() === '') {
@@ -93,6 +139,19 @@ export function jobSpecFromMetadata(metadata: Metadata | undefined, size: number
     // validateDelivery speaks of options (to:, text:, language:); the client gave metadata keys.
     const message = error instanceof UploadError ? error.message : String(error);
     throw new IntakeRefusal(400, `Upload-Metadata ${message}`);
+  }
+  const declared = meta.filetype?.trim() ?? '';
+  let contentType: string;
+  try {
+    contentType = declared === '' ? contentTypeFor(fileName) : validateContentType(declared);
+  } catch {
+    throw new IntakeRefusal(415, `Upload-Metadata "filetype": ${JSON.stringify(declared.slice(0, 100))} is not a media type such as application/pdf.`);
+  }
+  if (!typeAllowed(limits.allowedTypes, contentType)) {
+    throw new IntakeRefusal(415, `Files of type ${contentType} are not accepted here. Allowed: ${limits.allowedTypes.join(', ')}.`);
+  }
+  if (!limits.allowExecutables && isExecutable(fileName, contentType)) {
+    throw new IntakeRefusal(415, `${JSON.stringify(fileName)} looks like a program or script; this server does not accept executables.`);
   }
   return { fileName, contentType, size, to, text, language };
 }

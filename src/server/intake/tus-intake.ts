@@ -4,9 +4,13 @@
  * the job record only. Creation is refused unless the metadata makes a deliverable job (size,
  * type, recipients); a finished intake queues its job. Expiry is ours, on the service's clock:
  * @tus/file-store's own sweep would also delete finished intakes still waiting for their relay.
+ *
+ * A job-store write that fails (locked, full or read-only database) never escapes: a creation
+ * answers 503/507, a progress write is skipped, and a completion that could not be recorded is
+ * retried by the sweep, which queues every receiving job whose spool file is complete.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
@@ -14,12 +18,33 @@ import { EVENTS, type Upload } from '@tus/utils';
 import type { Logger } from 'pino';
 import type { Job } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
+import { StateStoreError } from '../jobs/store-error.js';
+import { ensurePrivateDir, makePrivate } from '../private-fs.js';
 import { IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
 
 export const TUS_PATH = '/files';
 export const TUS_EXTENSIONS = ['creation', 'creation-with-upload', 'termination', 'expiration', 'checksum'];
 /** Job ids: 32 lowercase hex characters (128 random bits). */
 export const JOB_ID = /^[0-9a-f]{32}$/;
+
+/** What the route knows about a request that @tus/server's hooks need. */
+export interface IntakeRequestContext {
+  /** The creating API key's hash (job owner); undefined without keys. */
+  owner: string | undefined;
+  /** Set by the creation hook: the job this request created. */
+  createdId?: string;
+}
+
+/** @tus/file-store, with every file it writes (the upload and its .json) made private (0600). */
+class PrivateFileStore extends FileStore {
+  override async create(upload: Upload): Promise<Upload> {
+    const created = await super.create(upload);
+    const path = join(this.directory, upload.id);
+    await makePrivate(path);
+    await makePrivate(`${path}.json`);
+    return created;
+  }
+}
 
 export interface TusIntakeOptions {
   spoolDir: string;
@@ -38,12 +63,14 @@ export class TusIntake {
   readonly directory: string;
   readonly partialDirectory: string;
   readonly #o: TusIntakeOptions;
+  readonly #contexts = new WeakMap<Request, IntakeRequestContext>();
+  #progressPausedUntil = 0;
 
   constructor(options: TusIntakeOptions) {
     this.#o = options;
     this.directory = join(options.spoolDir, 'intake');
     this.partialDirectory = join(options.spoolDir, 'partial');
-    this.datastore = new FileStore({ directory: this.directory, expirationPeriodInMilliseconds: 0 });
+    this.datastore = new PrivateFileStore({ directory: this.directory, expirationPeriodInMilliseconds: 0 });
     // What OPTIONS advertises. No creation-defer-length: the size limit is enforced at creation.
     this.datastore.extensions = [...TUS_EXTENSIONS];
     const serverOptions: ConstructorParameters<typeof Server>[0] = {
@@ -55,28 +82,40 @@ export class TusIntake {
       postReceiveInterval: 250,
       allowedOrigins: () => false, // CORS is the service's (src/server/http/cors.ts)
       namingFunction: () => randomBytes(16).toString('hex'),
-      onUploadCreate: async (_req, upload) => {
-        this.#create(upload);
+      onUploadCreate: async (req, upload) => {
+        this.#create(upload, this.#contexts.get(req));
         return {};
       },
       onIncomingRequest: async (_req, id) => this.#refuseExpired(id),
       onUploadFinish: async (_req, upload) => {
         this.#o.logger.info({ job: upload.id, step: 'intake-complete', size: upload.size }, 'intake complete');
         this.recordOffset(upload.id, upload.offset);
-        this.#o.onComplete(upload.id);
+        this.#complete(upload.id);
         return {};
       },
     };
     this.server = new Server(serverOptions);
+    // Emitted from @tus/server's throttle timer, outside any request: it must never throw.
     this.server.on(EVENTS.POST_RECEIVE, (_req: unknown, upload: Upload) => this.recordOffset(upload.id, upload.offset));
     this.server.on(EVENTS.POST_TERMINATE, (_req: unknown, _res: unknown, id: string) => {
-      this.#o.store.update(
-        id,
-        { state: 'failed', error: { kind: 'interrupted', code: 'intake.terminated', message: 'The client terminated the upload before it was complete.' }, finishedAt: this.#o.now() },
-        ['receiving'],
-      );
-      this.#o.logger.info({ job: id, step: 'intake-terminated' }, 'intake terminated by the client');
+      try {
+        this.#o.store.update(
+          id,
+          { state: 'failed', error: { kind: 'interrupted', code: 'intake.terminated', message: 'The client terminated the upload before it was complete.' }, finishedAt: this.#o.now() },
+          ['receiving'],
+        );
+        this.#o.logger.info({ job: id, step: 'intake-terminated' }, 'intake terminated by the client');
+      } catch (error) {
+        // The spool file is gone; the row stays receiving and the expiry sweep fails it later.
+        this.#o.logger.error({ job: id, step: 'intake-terminated', err: String(error) }, 'could not record the termination');
+      }
     });
+  }
+
+  /** @tus/server's answer to `request`, with what its hooks need to know about the caller. */
+  async handle(request: Request, context: IntakeRequestContext): Promise<Response> {
+    this.#contexts.set(request, context);
+    return this.server.handleWeb(request);
   }
 
   /** The spooled file of job `id`. */
@@ -89,9 +128,20 @@ export class TusIntake {
     return job.createdAt + this.#o.expiryMs;
   }
 
-  /** Progress of a receiving job (called while bytes arrive and after each chunk). */
+  /**
+   * Progress of a receiving job (called while bytes arrive and after each chunk). Best effort:
+   * when the store fails, progress writes pause for a second (each one could block the event
+   * loop for the busy timeout) and the next chunk records the offset again.
+   */
   recordOffset(id: string, offset: number): void {
-    this.#o.store.update(id, { intakeBytes: offset }, ['receiving']);
+    const now = Date.now();
+    if (now < this.#progressPausedUntil) return;
+    try {
+      this.#o.store.update(id, { intakeBytes: offset }, ['receiving']);
+    } catch (error) {
+      this.#progressPausedUntil = now + 1000;
+      this.#o.logger.warn({ job: id, step: 'intake-progress', err: String(error) }, 'could not record intake progress');
+    }
   }
 
   async spoolComplete(id: string): Promise<boolean> {
@@ -101,6 +151,17 @@ export class TusIntake {
       return (await stat(this.pathOf(id))).size === job.size;
     } catch {
       return false;
+    }
+  }
+
+  /** Removes job `id`'s spool file and the job (a creation whose request failed after the row was written). */
+  async discard(id: string): Promise<void> {
+    await this.remove(id);
+    try {
+      this.#o.store.delete(id);
+    } catch (error) {
+      // The row stays receiving and expires like any abandoned intake.
+      this.#o.logger.warn({ job: id, step: 'intake-discard', err: String(error) }, 'could not remove the job of a failed creation');
     }
   }
 
@@ -119,27 +180,51 @@ export class TusIntake {
     return expired.length;
   }
 
+  /** Queues the receiving jobs whose spool is complete (a completion the store could not record). */
+  async completeReceived(): Promise<void> {
+    for (const job of this.#o.store.inState('receiving')) {
+      if (await this.spoolComplete(job.id)) {
+        this.#o.logger.info({ job: job.id, step: 'intake-recovered' }, 'intake was complete; queuing its job');
+        this.#complete(job.id);
+      }
+    }
+  }
+
   /**
    * At start: the directories exist; chunks being verified when the process died are dropped
    * (their clients resend them); receiving jobs whose spool is complete (the process died at the
    * last byte) are queued.
    */
   async recover(): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
+    await ensurePrivateDir(this.#o.spoolDir);
+    await ensurePrivateDir(this.directory);
     await rm(this.partialDirectory, { recursive: true, force: true });
-    await mkdir(this.partialDirectory, { recursive: true });
-    for (const job of this.#o.store.inState('receiving')) {
-      if (await this.spoolComplete(job.id)) {
-        this.#o.logger.info({ job: job.id, step: 'intake-recovered' }, 'intake was complete before the restart');
-        this.#o.onComplete(job.id);
-      }
+    await ensurePrivateDir(this.partialDirectory);
+    await this.completeReceived();
+  }
+
+  #complete(id: string): void {
+    try {
+      this.#o.onComplete(id);
+    } catch (error) {
+      // The bytes are safe in the spool; the next sweep (completeReceived) queues the job.
+      this.#o.logger.error({ job: id, step: 'intake-complete', err: String(error) }, 'could not queue the completed intake; the sweep retries');
     }
   }
 
-  #create(upload: Upload): void {
+  #create(upload: Upload, context: IntakeRequestContext | undefined): void {
     const spec = jobSpecFromMetadata(upload.metadata, upload.size, this.#o.limits);
     if (!JOB_ID.test(upload.id)) throw new IntakeRefusal(500, 'Internal error: bad upload id.');
-    this.#o.store.create(upload.id, spec);
+    try {
+      this.#o.store.create(upload.id, spec, context?.owner);
+    } catch (error) {
+      if (error instanceof StateStoreError) {
+        this.#o.logger.error({ job: upload.id, step: 'intake-create', err: error.message }, 'could not record a new intake');
+        throw new IntakeRefusal(error.statusCode, error.message);
+      }
+      throw error;
+    }
+    if (context !== undefined) context.createdId = upload.id;
     this.#o.logger.info(
       { job: upload.id, step: 'intake-created', size: spec.size, fileName: spec.fileName, contentType: spec.contentType, recipients: spec.to.length },
       'intake created',

@@ -3,23 +3,73 @@
  * (preflight.ts), the checksum extension (checksum-spool.ts), then @tus/server through its web
  * API, whose answer is sent through fastify so that the service's CORS, logging and error hooks
  * apply to it like to every other route. Request bodies are left unread for @tus/server.
+ *
+ * Before @tus/server sees a request: an upload that belongs to another API key is "not found";
+ * a creation passes the metadata checks, the creation rate and the intake caps (intake-limits.ts)
+ * before any byte of its body is read; a checksummed chunk is spooled while it holds its upload's
+ * lock (one chunk per upload at a time, so the spool holds at most one chunk per upload).
  */
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { Metadata } from '@tus/utils';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { mayAccess, principalOf } from '../http/auth.js';
+import type { Job } from '../jobs/job.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { spoolAndVerify } from './checksum-spool.js';
+import { RetryLater, type IntakeLimiter } from './intake-limits.js';
+import { checkMetadataHeader, IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
 import { CHECKSUM_ALGORITHMS, isRefusal, parseUploadChecksum, preflight, TUS_VERSION, type Refusal } from './preflight.js';
-import { JOB_ID, TUS_PATH, type TusIntake } from './tus-intake.js';
+import { JOB_ID, TUS_PATH, type IntakeRequestContext, type TusIntake } from './tus-intake.js';
 
 export interface TusRouteDeps {
   intake: TusIntake;
   metrics: ServiceMetrics;
   logger: Logger;
   maxSize: number;
-  store: { get(id: string): { state: string; createdAt: number; receivedAt: number | undefined; size: number } | undefined };
+  limits: IntakeLimits;
+  maxMetadataBytes: number;
+  limiter: IntakeLimiter;
+  store: { get(id: string): Job | undefined };
+}
+
+/**
+ * One checksummed chunk (or offset query) at a time per upload: a promise chain per id. A newer
+ * request supersedes the one still spooling (like @tus/server's own lock: the older request is
+ * most likely from a connection the client already gave up on); one already appending its
+ * verified chunk is waited for, so the newcomer sees the offset that append produced.
+ */
+class UploadLocks {
+  readonly #tails = new Map<string, Promise<void>>();
+  readonly #spooling = new Map<string, AbortController>();
+  async run<T>(id: string, takeOver: boolean, work: (supersede: AbortSignal) => Promise<T>): Promise<T> {
+    if (takeOver) this.#spooling.get(id)?.abort(new Superseded());
+    const previous = this.#tails.get(id) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => mine);
+    this.#tails.set(id, tail);
+    await previous;
+    const controller = new AbortController();
+    this.#spooling.set(id, controller);
+    try {
+      return await work(controller.signal);
+    } finally {
+      if (this.#spooling.get(id) === controller) this.#spooling.delete(id);
+      release();
+      if (this.#tails.get(id) === tail) this.#tails.delete(id);
+    }
+  }
+  /** The holder of `id` is past spooling: it is waited for, not superseded. */
+  appending(id: string, signal: AbortSignal): void {
+    for (const [key, controller] of this.#spooling) if (key === id && controller.signal === signal) this.#spooling.delete(id);
+  }
+}
+
+class Superseded extends Error {
+  override readonly name = 'Superseded';
 }
 
 const METHODS = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -38,7 +88,11 @@ function webRequest(request: FastifyRequest, body: Readable | undefined, overrid
     headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   for (const [name, value] of Object.entries(overrides)) headers.set(name, value);
-  const url = `http://${header(request, 'host') ?? 'localhost'}${request.url}`;
+  // @tus/server finds the upload id in the URL's last path segment: hand it the id fastify routed
+  // (and we validated, authorised and log), never the raw URL, whose query string could name
+  // another upload (`/files/A?x=/B`). Locations are relative, so the host does not matter.
+  const id = (request.params as { id?: string }).id;
+  const url = `http://localhost${TUS_PATH}/${id ?? ''}`;
   const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers };
   if (body !== undefined) {
     init.body = Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>;
@@ -56,8 +110,37 @@ function refuse(reply: FastifyReply, refusal: Refusal): FastifyReply {
     .send(refusal.body);
 }
 
+/** Refusals thrown by our checks (IntakeRefusal, RetryLater) as tus answers. */
+function refusalOf(error: IntakeRefusal): Refusal {
+  const headers: Record<string, string> = {};
+  if (error instanceof RetryLater) headers['retry-after'] = String(error.retryAfterSeconds);
+  else if (error.status_code === 503) headers['retry-after'] = '5';
+  return { status: error.status_code, body: error.body, headers };
+}
+
 export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): void {
   const { intake, metrics, logger } = deps;
+  const locks = new UploadLocks();
+
+  /** Everything a creation must pass before its body is read. Throws an IntakeRefusal. */
+  const admitCreation = async (request: FastifyRequest, owner: string | undefined): Promise<void> => {
+    const rawMetadata = header(request, 'upload-metadata');
+    checkMetadataHeader(rawMetadata, deps.maxMetadataBytes);
+    let metadata: Record<string, string | null> | undefined;
+    try {
+      metadata = rawMetadata === undefined ? undefined : Metadata.parse(rawMetadata);
+    } catch {
+      throw new IntakeRefusal(400, 'Upload-Metadata is not valid: comma-separated "key base64value" pairs.');
+    }
+    const size = Number(header(request, 'upload-length'));
+    jobSpecFromMetadata(metadata, size, deps.limits);
+    const length = header(request, 'content-length');
+    if (length !== undefined && Number(length) > size) {
+      throw new IntakeRefusal(413, `The request body (${length} bytes) is longer than Upload-Length (${size}).`);
+    }
+    deps.limiter.take(owner ?? `address:${request.ip}`);
+    await deps.limiter.admit(size);
+  };
 
   /** The upload id of a tus response: the request's, or the new one in Location. */
   const idOf = (request: FastifyRequest, response: Response): string | undefined => {
@@ -77,6 +160,48 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
     if (id !== undefined && method === 'POST') return refuse(reply, { status: 405, body: 'Use PATCH to append to an upload.\n', headers: { allow: 'HEAD, PATCH, DELETE, OPTIONS' } });
     const refusal = preflight(method, request.headers, deps.maxSize);
     if (refusal !== undefined) return refuse(reply, refusal);
+    const principal = principalOf(request);
+    if (id !== undefined && method !== 'OPTIONS') {
+      // Another key's upload is indistinguishable from a missing one.
+      const owned = deps.store.get(id);
+      if (owned !== undefined && !mayAccess(principal, owned)) return refuse(reply, { status: 404, body: 'No such upload.\n' });
+    }
+    const context: IntakeRequestContext = { owner: principal.owner };
+    if (method === 'POST') {
+      try {
+        await admitCreation(request, principal.owner);
+      } catch (error) {
+        if (error instanceof IntakeRefusal) return refuse(reply, refusalOf(error));
+        throw error;
+      }
+    }
+    // HEAD too (waiting, not taking over): a client that resumes must learn the offset after an
+    // append in progress.
+    const locked = id !== undefined && ((header(request, 'upload-checksum') !== undefined && method === 'PATCH') || method === 'HEAD');
+    const work = (supersede?: AbortSignal) => handleAdmitted(request, reply, id, context, supersede);
+    try {
+      return await (locked ? locks.run(id, method === 'PATCH', work) : work());
+    } finally {
+      if (context.createdId !== undefined && reply.statusCode >= 300) await discardCreated(context, reply.statusCode);
+    }
+  };
+
+  /** The creation failed after its job was recorded (its body broke off, was too long, the disk failed): no orphan stays behind. */
+  const discardCreated = async (context: IntakeRequestContext, status: number): Promise<void> => {
+    const id = context.createdId!;
+    context.createdId = undefined;
+    logger.info({ job: id, step: 'intake-create-failed', status }, 'creation failed; its job is removed');
+    await intake.discard(id);
+  };
+
+  const handleAdmitted = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string | undefined,
+    context: IntakeRequestContext,
+    supersede?: AbortSignal,
+  ): Promise<FastifyReply> => {
+    const method = request.method;
     if (method === 'HEAD' && id !== undefined) {
       const job = deps.store.get(id);
       // A complete intake stays complete, also once its spool file is gone after delivery: a
@@ -102,7 +227,15 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
         if (limit !== undefined) {
           const declared = Number(header(request, 'content-length') ?? '0');
           if (declared > limit) return refuse(reply, { status: 413, body: `The chunk is longer than the ${limit} bytes the upload still needs.\n` });
-          const outcome = await spoolAndVerify(request.raw, expected, intake.partialDirectory, limit);
+          let outcome;
+          try {
+            outcome = await spoolAndVerify(request.raw, expected, intake.partialDirectory, limit, supersede);
+          } catch (error) {
+            if (!(supersede?.reason instanceof Superseded)) throw error;
+            logger.info({ job: id, step: 'chunk-superseded', offset: header(request, 'upload-offset') }, 'a newer request for this upload took over; chunk dropped');
+            return refuse(reply, { status: 409, body: 'A newer request for this upload took over; ask for the offset (HEAD) and continue from it.\n' });
+          }
+          if (id !== undefined && supersede !== undefined) locks.appending(id, supersede);
           if (outcome.kind === 'too-large') return refuse(reply, { status: 413, body: `The chunk is longer than the ${limit} bytes the upload still needs.\n` });
           if (outcome.kind === 'mismatch') {
             metrics.intakeChecksumMismatches.inc();
@@ -117,7 +250,11 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
           body = undefined; // unknown upload or offset conflict: @tus/server gives the answer, no body needed
         }
       }
-      const response = await intake.server.handleWeb(webRequest(request, body, overrides));
+      const response = await intake.handle(webRequest(request, body, overrides), context);
+      if (!response.ok && context.createdId !== undefined) {
+        // Before answering: a client that sees the refusal must not find the job afterwards.
+        await discardCreated(context, response.status);
+      }
       return await forward(request, reply, response);
     } catch (error) {
       // A client that goes away mid-chunk is normal for a resumable protocol: nothing to answer.
@@ -125,6 +262,7 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
         logger.info({ job: id, step: 'chunk-interrupted', offset: header(request, 'upload-offset') }, 'client went away during a chunk');
         return reply.code(400).send();
       }
+      if (error instanceof IntakeRefusal) return refuse(reply, refusalOf(error));
       throw error;
     } finally {
       if (verifiedPath !== undefined) await rm(verifiedPath, { force: true });
@@ -148,6 +286,8 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
       if (!name.startsWith('access-control-') && name !== 'content-length') headers[name] = value;
     });
     if (request.method === 'OPTIONS') headers['tus-checksum-algorithm'] = CHECKSUM_ALGORITHMS.join(',');
+    // The job store was unavailable (tus-intake.ts): the client may try again shortly.
+    if (response.status === 503 && !response.headers.has('retry-after')) headers['retry-after'] = '5';
     const id = idOf(request, response);
     const offsetHeader = response.headers.get('upload-offset');
     if (id !== undefined && response.ok && offsetHeader !== null) {

@@ -4,14 +4,19 @@
  * log line. On start it picks up what a previous process left: jobs that were relaying go back to
  * the queue. On close the running attempts are stopped and their jobs return to the queue too, so
  * a restart continues them.
+ *
+ * The job store may fail (locked by another process, full or read-only disk): no such failure
+ * escapes a relay or a timer. A progress write is skipped; a state change (delivered, failed,
+ * the message id) is kept in memory and written again in the background until it succeeds, and
+ * until then /readyz says the store is failing (pendingWrites).
  */
 import type { Logger } from 'pino';
 import { UploadError } from '../../errors/index.js';
 import type { GenesysClient } from '../../relay/genesys-client.js';
 import type { UploadEvent } from '../../upload/events.js';
 import type { ServiceMetrics } from '../metrics.js';
-import type { Job, JobError } from './job.js';
-import type { JobStore } from './job-store.js';
+import type { Job, JobError, JobState } from './job.js';
+import type { JobPatch, JobStore } from './job-store.js';
 import { relayJob, type RelayContext } from './relay-job.js';
 
 export interface JobRunnerOptions {
@@ -32,6 +37,9 @@ export interface JobRunnerOptions {
   engineOptions?: (job: Job) => RelayContext['engineOptions'];
 }
 
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5000;
+
 class Shutdown extends Error {
   override readonly name = 'Shutdown';
 }
@@ -50,6 +58,10 @@ export class JobRunner {
   readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   /** Jobs whose next attempt may send the message although an earlier one may have (operator's call). */
   readonly #redeliver = new Set<string>();
+  /** State changes the store refused, by job, merged; retried until written. */
+  readonly #pending = new Map<string, { patch: JobPatch; from: readonly JobState[] | undefined }>();
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryDelayMs = RETRY_MIN_MS;
   #closed = false;
 
   constructor(options: JobRunnerOptions) {
@@ -68,6 +80,11 @@ export class JobRunner {
 
   get runningCount(): number {
     return this.#running.size;
+  }
+
+  /** State changes not yet written to the store (it is failing). */
+  get pendingWrites(): number {
+    return this.#pending.size;
   }
 
   /** Called when an intake completed: the job waits for a relay slot. */
@@ -107,6 +124,67 @@ export class JobRunner {
     const running = [...this.#running.values()];
     for (const { controller } of running) controller.abort(new Shutdown('the service is stopping'));
     await Promise.all(running.map(({ done }) => done));
+    clearTimeout(this.#retryTimer);
+    this.#flushPending();
+    for (const id of this.#pending.keys()) {
+      this.#o.logger.error({ job: id, step: 'state-unsaved' }, 'stopping with a job state change the store refused; the next start re-runs the job (the journal prevents a second message)');
+    }
+  }
+
+  /**
+   * Writes a state change; when the store refuses it, keeps it (merged with earlier ones for the
+   * same job) and retries in the background. Never throws. Returns the job when written now.
+   */
+  #persist(id: string, patch: JobPatch, from?: readonly JobState[]): Job | undefined {
+    const waiting = this.#pending.get(id);
+    const merged = waiting === undefined ? { patch, from } : { patch: { ...waiting.patch, ...patch }, from: waiting.from ?? from };
+    try {
+      const job = this.#o.store.update(id, merged.patch, merged.from);
+      this.#pending.delete(id);
+      return job;
+    } catch (error) {
+      this.#pending.set(id, merged);
+      this.#o.logger.error({ job: id, step: 'state-write-failed', err: String(error) }, 'could not record a job state change; retrying in the background');
+      this.#scheduleRetry();
+      return undefined;
+    }
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retryTimer !== undefined || this.#closed) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#flushPending()) {
+        this.#retryDelayMs = RETRY_MIN_MS;
+      } else {
+        this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, RETRY_MAX_MS);
+        this.#scheduleRetry();
+      }
+    }, this.#retryDelayMs);
+    this.#retryTimer.unref();
+  }
+
+  /** Writes what is pending; true when nothing is left. */
+  #flushPending(): boolean {
+    for (const [id, { patch, from }] of [...this.#pending]) {
+      try {
+        this.#o.store.update(id, patch, from);
+        this.#pending.delete(id);
+        this.#o.logger.info({ job: id, step: 'state-written' }, 'job state change recorded after a store failure');
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A best-effort write (progress): skipped when the store fails. */
+  #tryUpdate(id: string, patch: JobPatch): void {
+    try {
+      this.#o.store.update(id, patch);
+    } catch (error) {
+      this.#o.logger.warn({ job: id, step: 'progress-write-failed', err: String(error) }, 'could not record job progress');
+    }
   }
 
   #pump(): void {
@@ -116,10 +194,22 @@ export class JobRunner {
       const controller = new AbortController();
       const entry = { controller, done: Promise.resolve() };
       this.#running.set(id, entry);
-      entry.done = this.#run(id, controller.signal).finally(() => {
-        this.#running.delete(id);
-        this.#pump();
-      });
+      entry.done = this.#run(id, controller.signal)
+        .catch((error: unknown) => {
+          // Only the store can fail here (before the relay started): the job stays queued in the
+          // store and runs at the next start; nothing may reject unhandled.
+          this.#o.logger.error({ job: id, step: 'start-failed', err: String(error) }, 'could not start the relay; trying again shortly');
+          const later = setTimeout(() => {
+            if (this.#closed) return;
+            this.#queue.push(id);
+            this.#pump();
+          }, RETRY_MAX_MS);
+          later.unref();
+        })
+        .finally(() => {
+          this.#running.delete(id);
+          this.#pump();
+        });
     }
   }
 
@@ -145,12 +235,14 @@ export class JobRunner {
         onEvent: (event) => this.#onEvent(id, event),
         engineOptions: this.#engineOptions(attempt),
       });
-      store.update(id, {
+      this.#persist(id, {
         state: 'delivered',
         fileId: result.fileId,
         messageId: result.messageId,
         ...(result.sha256 !== undefined && { sha256: result.sha256 }),
         relayBytes: job.size,
+        // An earlier attempt's (or another instance's) error no longer applies.
+        error: null,
         finishedAt: now(),
       });
       finish('delivered');
@@ -160,12 +252,12 @@ export class JobRunner {
       });
     } catch (error) {
       if (signal.reason instanceof Shutdown) {
-        store.update(id, { state: 'queued' }, ['relaying']);
+        this.#persist(id, { state: 'queued' }, ['relaying']);
         logger.info({ job: id, step: 'paused' }, 'service stopping: job goes back to the queue');
         return;
       }
       const jobError = toJobError(error);
-      store.update(id, { state: 'failed', error: jobError, finishedAt: now() });
+      this.#persist(id, { state: 'failed', error: jobError, finishedAt: now() });
       finish('failed');
       logger.warn({ job: id, step: 'failed', error: jobError }, 'job failed; the spooled file is kept for a retry');
     }
@@ -178,14 +270,14 @@ export class JobRunner {
   }
 
   #onEvent(id: string, event: UploadEvent): void {
-    const { store, logger, metrics } = this.#o;
+    const { logger, metrics } = this.#o;
     switch (event.type) {
       case 'initiated':
-        store.update(id, { uploadId: event.uploadId, relayBytes: 0 });
+        this.#persist(id, { uploadId: event.uploadId, relayBytes: 0 });
         logger.info({ job: id, step: 'initiated', uploadId: event.uploadId, chunks: event.chunks, chunkSize: event.chunkSize }, 'upload initiated');
         return;
       case 'segment-stored':
-        store.update(id, { relayBytes: event.bytesStored });
+        this.#tryUpdate(id, { relayBytes: event.bytesStored });
         if (event.skipped !== true) {
           metrics.segments.inc();
           metrics.relayBytes.inc(event.size);
@@ -196,7 +288,7 @@ export class JobRunner {
         );
         return;
       case 'resumed':
-        store.update(id, { uploadId: event.uploadId, relayBytes: event.bytesOnServer });
+        this.#persist(id, { uploadId: event.uploadId, relayBytes: event.bytesOnServer });
         logger.info(
           { job: id, step: 'resumed', phase: event.phase, uploadId: event.uploadId, segmentsOnServer: event.segmentsOnServer, bytesOnServer: event.bytesOnServer },
           'continuing an interrupted relay',
@@ -213,12 +305,12 @@ export class JobRunner {
         );
         return;
       case 'completed':
-        store.update(id, { fileId: event.fileId, sha256: event.sha256 });
+        this.#persist(id, { fileId: event.fileId, sha256: event.sha256 });
         logger.info({ job: id, step: 'completed', fileId: event.fileId, sha256: event.sha256 }, 'upload completed');
         return;
       case 'delivered':
         // Recorded at once: a crash after this point must not send the message again.
-        store.update(id, { messageId: event.messageId });
+        this.#persist(id, { messageId: event.messageId });
         logger.info({ job: id, step: 'message-sent', messageId: event.messageId, guestId: event.guestId }, 'message sent');
         return;
       default:

@@ -2,14 +2,22 @@
  * The jobs table in SQLite (better-sqlite3, WAL): what survives a crash or a restart of the
  * service. Writes are synchronous and small; every change is also announced (per job and
  * globally) so that the SSE streams, the queue gauge and the logs follow without polling.
+ *
+ * better-sqlite3 blocks the event loop while it waits for a lock, so the busy timeout is short
+ * (default 50 ms, not SQLite's usual seconds): a database locked by another process, a full or a
+ * read-only disk make a write throw a StateStoreError quickly, and the callers decide (answer
+ * 503/507, skip a progress write, retry a state change later). The last failure is kept for
+ * /readyz until a write succeeds again.
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { InternalError, type FailureKind } from '../../errors/index.js';
+import { ensurePrivateDirSync, ensurePrivateFileSync } from '../private-fs.js';
 import type { Job, JobError, JobSpec, JobState } from './job.js';
+import { toStoreError, type StateStoreError } from './store-error.js';
 
 export const JOBS_DATABASE_FILE = 'jobs.sqlite3';
 
@@ -44,6 +52,9 @@ CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs (created_at);
 CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
 `;
 
+/** Default busy timeout: how long one write may block the event loop waiting for a lock. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 50;
+
 interface Row {
   id: string;
   state: JobState;
@@ -68,6 +79,7 @@ interface Row {
   received_at: number | null;
   started_at: number | null;
   finished_at: number | null;
+  owner: string | null;
 }
 
 /** The fields a caller may change; `null` clears an optional field. */
@@ -129,36 +141,76 @@ function fromRow(row: Row): Job {
     receivedAt: opt(row.received_at),
     startedAt: opt(row.started_at),
     finishedAt: opt(row.finished_at),
+    owner: opt(row.owner),
   };
 }
+
+/** Which jobs a caller sees: all (admin, or no keys configured), or those of one key. */
+export type JobScope = { all: true } | { all: false; owner: string };
 
 export class JobStore {
   readonly #db: SqliteDatabase;
   readonly #now: () => number;
   readonly #events = new EventEmitter();
   readonly #get: Statement<[string], Row>;
+  #failure: { at: number; error: StateStoreError } | undefined;
 
-  constructor(stateDir: string, now: () => number) {
-    mkdirSync(stateDir, { recursive: true });
-    this.#db = new Database(join(stateDir, JOBS_DATABASE_FILE), { timeout: 5000 });
+  constructor(stateDir: string, now: () => number, options: { busyTimeoutMs?: number } = {}) {
+    ensurePrivateDirSync(stateDir);
+    const path = join(stateDir, JOBS_DATABASE_FILE);
+    // 0600 before SQLite opens it: its -wal and -shm files take the database file's mode.
+    ensurePrivateFileSync(path);
+    for (const extra of [`${path}-wal`, `${path}-shm`]) if (existsSync(extra)) ensurePrivateFileSync(extra);
+    this.#db = new Database(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
     // WAL + NORMAL: a committed write survives a killed process (not necessarily a power cut).
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(SCHEMA);
+    const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(jobs)').all();
+    // The hash of the API key that created the job (NULL: created without keys). Never the key.
+    if (!columns.some((column) => column.name === 'owner')) this.#db.exec('ALTER TABLE jobs ADD COLUMN owner TEXT');
     this.#now = now;
     this.#events.setMaxListeners(0);
     this.#get = this.#db.prepare<[string], Row>('SELECT * FROM jobs WHERE id = ?');
   }
 
-  create(id: string, spec: JobSpec): Job {
+  /** The last write failure, while no write has succeeded since. */
+  get failure(): { at: number; error: StateStoreError } | undefined {
+    return this.#failure;
+  }
+
+  create(id: string, spec: JobSpec, owner?: string): Job {
     const now = this.#now();
-    this.#db
-      .prepare(
-        `INSERT INTO jobs (id, state, file_name, content_type, size, recipients, text, language, created_at, updated_at)
-         VALUES (?, 'receiving', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, spec.fileName, spec.contentType, spec.size, JSON.stringify(spec.to), spec.text ?? null, spec.language ?? null, now, now);
+    this.#write(() =>
+      this.#db
+        .prepare(
+          `INSERT INTO jobs (id, state, file_name, content_type, size, recipients, text, language, created_at, updated_at, owner)
+           VALUES (?, 'receiving', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, spec.fileName, spec.contentType, spec.size, JSON.stringify(spec.to), spec.text ?? null, spec.language ?? null, now, now, owner ?? null),
+    );
     return this.#announce(this.getOrThrow(id));
+  }
+
+  /** Removes job `id`'s row (a creation that failed after the row was written; retention). */
+  delete(id: string): boolean {
+    return this.#write(() => this.#db.prepare('DELETE FROM jobs WHERE id = ?').run(id)).changes > 0;
+  }
+
+  /** Finished (delivered or failed) jobs that finished before `cutoff`, oldest first. */
+  finishedBefore(cutoff: number, limit: number): Job[] {
+    return this.#db
+      .prepare<[number, number], Row>("SELECT * FROM jobs WHERE state IN ('delivered','failed') AND finished_at < ? ORDER BY finished_at LIMIT ?")
+      .all(cutoff, limit)
+      .map(fromRow);
+  }
+
+  /** Unfinished intakes: how many, and the bytes they may still write (for the intake caps). */
+  intakeLoad(): { count: number; pendingBytes: number } {
+    const row = this.#db
+      .prepare<[], { n: number; pending: number | null }>("SELECT COUNT(*) AS n, SUM(size - intake_bytes) AS pending FROM jobs WHERE state = 'receiving'")
+      .get();
+    return { count: row?.n ?? 0, pendingBytes: row?.pending ?? 0 };
   }
 
   get(id: string): Job | undefined {
@@ -192,17 +244,25 @@ export class JobStore {
       where += ` AND state IN (${from.map((_, i) => `@from${i}`).join(', ')})`;
       from.forEach((state, i) => (params[`from${i}`] = state));
     }
-    const result = this.#db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE ${where}`).run(params);
+    const result = this.#write(() => this.#db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE ${where}`).run(params));
     if (result.changes === 0) return undefined;
     return this.#announce(this.getOrThrow(id));
   }
 
-  /** Newest first. */
-  list(options: { limit: number; state?: JobState | undefined }): Job[] {
-    const rows =
-      options.state === undefined
-        ? this.#db.prepare<[number], Row>('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT ?').all(options.limit)
-        : this.#db.prepare<[string, number], Row>('SELECT * FROM jobs WHERE state = ? ORDER BY created_at DESC, id LIMIT ?').all(options.state, options.limit);
+  /** Newest first, only the jobs `scope` may see. */
+  list(options: { limit: number; state?: JobState | undefined; scope: JobScope }): Job[] {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (options.state !== undefined) {
+      where.push('state = ?');
+      params.push(options.state);
+    }
+    if (!options.scope.all) {
+      where.push('owner = ?');
+      params.push(options.scope.owner);
+    }
+    const filter = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+    const rows = this.#db.prepare<Array<string | number>, Row>(`SELECT * FROM jobs ${filter} ORDER BY created_at DESC, id LIMIT ?`).all(...params, options.limit);
     return rows.map(fromRow);
   }
 
@@ -228,7 +288,7 @@ export class JobStore {
 
   /** Readiness: a real write (it fails on a read-only or full disk, or a locked database). */
   probeWrite(): void {
-    this.#db.prepare('INSERT INTO probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(this.#now());
+    this.#write(() => this.#db.prepare('INSERT INTO probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(this.#now()));
   }
 
   /** Every change of job `id`. Returns the unsubscribe function. */
@@ -246,6 +306,20 @@ export class JobStore {
   close(): void {
     this.#events.removeAllListeners();
     if (this.#db.open) this.#db.close();
+  }
+
+  /** Runs one write; a failure is remembered (for /readyz) and thrown as a StateStoreError. */
+  #write<T>(write: () => T): T {
+    let result: T;
+    try {
+      result = write();
+    } catch (error) {
+      const storeError = toStoreError(error);
+      this.#failure = { at: this.#now(), error: storeError };
+      throw storeError;
+    }
+    this.#failure = undefined;
+    return result;
   }
 
   #announce(job: Job): Job {

@@ -51,6 +51,8 @@ export interface Job extends JobSpec {
   receivedAt: number | undefined;
   startedAt: number | undefined;
   finishedAt: number | undefined;
+  /** SHA-256 (hex) of the API key that created the job; undefined when created without keys. */
+  owner?: string | undefined;
 }
 
 /** The API's view of a job: GET /api/jobs/:id, each SSE event, and the list. */

@@ -180,4 +180,42 @@ describe('section 7: messages', () => {
     const w = await world(t);
     assertGenesysError(await api(w.emu.url, w.token, 'GET', '/api/v2/conversations/messaging/messages/nope'), 404, 'not.found');
   });
+
+  test("GET a guest's messages: entities in the GET shape, newest first, only that guest's", async (t) => {
+    const w = await world(t);
+    const other = await createGuestOrThrow(w.emu.url, w.token);
+    const path = `${GUESTS}/${w.guestId}/messages`;
+    const empty = await api<{ entities: unknown[] }>(w.emu.url, w.token, 'GET', path);
+    assert.equal(empty.status, 200, empty.text);
+    assertApiHeaders(empty);
+    assert.deepEqual(empty.json, { entities: [] });
+    const ids: string[] = [];
+    for (const text of ['first', 'second', 'third']) {
+      const sent = await sendMessage(w.emu.url, w.token, msg(w, { text }));
+      assert.equal(sent.status, 201);
+      ids.push(sent.json.id);
+    }
+    assert.equal((await sendMessage(w.emu.url, w.token, msg(w, { guestId: other.id, text: 'elsewhere' }))).status, 201);
+    const res = await api<{ entities: Array<Record<string, unknown>> }>(w.emu.url, w.token, 'GET', path);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.entities.map((m) => m.id), [...ids].reverse());
+    assert.deepEqual(res.json.entities.map((m) => m.text), ['third', 'second', 'first']);
+    const { createdAt, ...rest } = res.json.entities[0] ?? {};
+    assert.deepEqual(rest, {
+      id: ids[2],
+      guestId: w.guestId,
+      to: ['customer@example.com'],
+      text: 'third',
+      attachments: [{ id: w.file.id, name: 'invoice.pdf', size: 100, contentType: TYPE, sha256: sha256Hex(w.file.data) }],
+    });
+    assertIsoDate(createdAt, 'createdAt');
+    const single = await api<Record<string, unknown>>(w.emu.url, w.token, 'GET', `/api/v2/conversations/messaging/messages/${ids[2]}`);
+    assert.deepEqual(res.json.entities[0], single.json, 'the same shape as GET of one message');
+  });
+
+  test("GET an unknown guest's messages is 404 not.found", async (t) => {
+    const w = await world(t);
+    assertGenesysError(await api(w.emu.url, w.token, 'GET', `${GUESTS}/nope/messages`), 404, 'not.found');
+    assertGenesysError(await api(w.emu.url, w.token, 'GET', `${GUESTS}/00000000-0000-4000-8000-000000000000/messages`), 404, 'not.found');
+  });
 });

@@ -89,7 +89,7 @@ describe('conversation media: conversations and communications', () => {
     const token = await getToken(emu.url);
     const conv = await createConversation(emu.url);
     const { agent } = sides(conv);
-    const res = await http<ConversationView>(`${emu.url}/__emulator/conversations/${conv.id}/communications/${agent}/disconnect`, { method: 'POST' });
+    const res = await http<ConversationView>(`${emu.url}/__emulator/conversations/${conv.id}/communications/${agent}/disconnect`, { method: 'POST', json: {} });
     assert.equal(res.status, 200);
     assert.equal(res.json.participants.find((p) => p.communicationId === agent)?.state, 'disconnected');
     const generic = await api<ConversationJson>(emu.url, token, 'GET', `/api/v2/conversations/${conv.id}`);
@@ -98,7 +98,7 @@ describe('conversation media: conversations and communications', () => {
     assert.equal(history.json.participants.find((p) => p.purpose === 'agent')?.state, 'disconnected');
     assertGenesysError(await requestUpload(emu.url, token, conv.id, agent, { fileName: 'a.png', contentLengthBytes: 1 }), 409, 'communication.disconnected');
     assertGenesysError(await sendMessage(emu.url, token, conv.id, agent, { textBody: 'hello' }), 409, 'communication.disconnected');
-    const missing = await http(`${emu.url}/__emulator/conversations/${conv.id}/communications/${conv.id}/disconnect`, { method: 'POST' });
+    const missing = await http(`${emu.url}/__emulator/conversations/${conv.id}/communications/${conv.id}/disconnect`, { method: 'POST', json: {} });
     assert.equal(missing.status, 404);
   });
 

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { getToken, http } from '../../helpers/emulator-client.js';
+import { api, getToken, http } from '../../helpers/emulator-client.js';
 import { assertGenesysError, assertS3Error, emulatorFor, patternBytes } from '../conformance/fixtures.js';
 import { rawHttp } from '../conformance/raw-http.js';
-import { createConversation, getMedia, pdfBytes, pngBytes, putMedia, requestUpload, requestUploadOrThrow, sides } from './helpers.js';
+import { createConversation, getMedia, mediaPath, pdfBytes, pngBytes, putMedia, requestUpload, requestUploadOrThrow, sides } from './helpers.js';
 
 async function setUp(t: Parameters<typeof emulatorFor>[0], options: Parameters<typeof emulatorFor>[1] = {}) {
   const emu = await emulatorFor(t, options);
@@ -167,6 +167,20 @@ describe('conversation media: the PUT to uploadUrl', () => {
     assert.equal(cut?.status, 400);
     assert.match(cut?.body ?? '', /<Code>IncompleteBody<\/Code>/);
     assert.equal(emu.state().conversations.items[0]?.media[0]?.size, undefined, 'nothing stored');
+  });
+
+  test('the media list by status, paged', async (t) => {
+    const { emu, token, conv, agent } = await setUp(t);
+    const a = await requestUploadOrThrow(emu.url, token, conv.id, agent, { fileName: 'a.png', contentLengthBytes: 10 });
+    const b = await requestUploadOrThrow(emu.url, token, conv.id, agent, { fileName: 'b.png', contentLengthBytes: 10 });
+    await putMedia(b, pngBytes(10));
+    emu.advanceClock(emu.settings().conversations.validationDelayMs);
+    const list = (query: string) => api<{ entities: Array<{ id: string; status: string }>; total: number; pageCount: number }>(emu.url, token, 'GET', `${mediaPath(conv.id, agent)}/media${query}`);
+    assert.deepEqual((await list('')).json.entities.map((m) => [m.id, m.status]), [[a.id, 'uploading'], [b.id, 'valid']]);
+    assert.deepEqual((await list('?status=valid')).json.entities.map((m) => m.id), [b.id]);
+    const paged = await list('?pageSize=1&pageNumber=2');
+    assert.deepEqual([paged.json.entities.map((m) => m.id), paged.json.total, paged.json.pageCount], [[b.id], 2, 2]);
+    for (const q of ['?status=done', '?pageSize=0', '?pageSize=101', '?pageNumber=x']) assertGenesysError(await list(q), 400, 'bad.request');
   });
 
   test('unknown media: 404 NoSuchKey on the PUT, 404 not.found on the status', async (t) => {

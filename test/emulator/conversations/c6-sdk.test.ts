@@ -37,7 +37,7 @@ async function rejection(promise: Promise<unknown>): Promise<Record<string, unkn
 
 describe('Genesys SDK against the conversation-media routes', () => {
   test('upload request → PUT → media status until valid → send, through ConversationsApi', async (t) => {
-    const emu = await emulatorFor(t, { conversations: { validationDelayMs: 100 } });
+    const emu = await emulatorFor(t, { conversations: { validationDelayMs: 60_000 } });
     const client = freshClient(t, emu.port);
     await client.loginClientCredentialsGrant('demo-client', 'demo-secret');
     const conversations = new platformClient.ConversationsApi();
@@ -57,12 +57,15 @@ describe('Genesys SDK against the conversation-media routes', () => {
     const first: platformClient.Models.MessageMediaData = await conversations.getConversationsMessageCommunicationMessagesMediaMediaId(conv.id, agent, upload.id ?? '');
     assert.equal(first.status, 'uploading');
     assert.equal(first.id, upload.id);
-    emu.advanceClock(100);
+    emu.advanceClock(60_000);
     const valid: platformClient.Models.MessageMediaData = await conversations.getConversationsMessageCommunicationMessagesMediaMediaId(conv.id, agent, upload.id ?? '');
     assert.equal(valid.status, 'valid');
     assert.equal(valid.mediaType, 'image/png');
     assert.equal(valid.contentLengthBytes, data.length);
     assert.equal(typeof valid.url, 'string');
+
+    const listed: platformClient.Models.MessageMediaListing = await conversations.getConversationsMessageCommunicationMessagesMedia(conv.id, agent, { status: 'valid' });
+    assert.deepEqual(listed.entities?.map((m) => m.id), [upload.id]);
 
     const sent: platformClient.Models.MessageData = await conversations.postConversationsMessageCommunicationMessages(conv.id, agent, {
       textBody: 'Your claim photo',

@@ -144,14 +144,14 @@ test('§7 the answer to onMessage is lost after the message was stored', async (
 test('§7 web messaging faults over HTTP: add, list, delete; bad rules are refused', async (t) => {
   const { emulator } = await session(t);
   const base = `${emulator.url}/__emulator/web-messaging/faults`;
-  const added = await fetch(base, { method: 'POST', body: JSON.stringify([{ action: 'drop-success', count: 2 }, { id: 'mine', action: 'upload-failure', errorCode: 4001 }]) });
+  const added = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ action: 'drop-success', count: 2 }, { id: 'mine', action: 'upload-failure', errorCode: 4001 }]) });
   assert.equal(added.status, 201);
   assert.deepEqual(((await added.json()) as { ids: string[] }).ids.length, 2);
   const listed = (await (await fetch(base)).json()) as { faults: Array<{ id: string; count: number }> };
   assert.deepEqual(listed.faults.map((f) => [f.id, f.count]).at(1), ['mine', 1]);
   assert.equal((await fetch(`${base}/mine`, { method: 'DELETE' })).status, 204);
   assert.equal((await fetch(`${base}/mine`, { method: 'DELETE' })).status, 404);
-  assert.equal((await fetch(base, { method: 'POST', body: '{"action":"explode"}' })).status, 400);
+  assert.equal((await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"action":"explode"}' })).status, 400);
   assert.equal((await fetch(base, { method: 'DELETE' })).status, 204);
   assert.deepEqual(emulator.webMessaging.faults(), []);
 });

@@ -13,7 +13,7 @@ test('settings: the demo deployment by default; PATCH /__emulator/config changes
   const config = (await (await fetch(`${emulator.url}/__emulator/config`)).json()) as { webMessaging: { deployments: Array<{ id: string; urlTtlSeconds: number }> } };
   assert.deepEqual(config.webMessaging.deployments.map((d) => [d.id, d.urlTtlSeconds]), [[DEMO_DEPLOYMENT_ID, 600]]);
   const patch = { webMessaging: { deployments: [{ id: 'tiny', maxFileSizeKB: 1, urlTtlSeconds: 30 }], limits: { messagesPerSessionPerSecond: 5 } } };
-  const res = await fetch(`${emulator.url}/__emulator/config`, { method: 'PATCH', body: JSON.stringify(patch) });
+  const res = await fetch(`${emulator.url}/__emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
   assert.equal(res.status, 200);
   const settings = emulator.settings().webMessaging;
   assert.deepEqual(settings.deployments.map((d) => d.id), ['tiny']);
@@ -23,7 +23,7 @@ test('settings: the demo deployment by default; PATCH /__emulator/config changes
   const guest = await Guest.connect(t, wsUrl(emulator, 'tiny'));
   assert.equal((await guest.configure('tiny')).body.allowedMedia.inbound.maxFileSizeKB, 1);
   assert.equal((await guest.ask(onAttachmentFrame('a.txt', 'text/plain', 1001))).body.errorCode, 4002);
-  const bad = await fetch(`${emulator.url}/__emulator/config`, { method: 'PATCH', body: JSON.stringify({ webMessaging: { deployments: [{ id: 'x', fileTypes: ['nonsense'] }] } }) });
+  const bad = await fetch(`${emulator.url}/__emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webMessaging: { deployments: [{ id: 'x', fileTypes: ['nonsense'] }] } }) });
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { message: string }).message, /webMessaging/);
 });

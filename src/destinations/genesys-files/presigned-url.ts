@@ -4,8 +4,8 @@
  * (PROTOCOL.md §4) and the others wait for that same refresh instead of each asking: a worker
  * passes the version it used, and a refresh is skipped when a newer version already exists.
  */
-import { RejectedError } from '../errors/index.js';
-import type { UploadStatus } from '../genesys/schemas.js';
+import { RejectedError } from '../../errors/index.js';
+import type { UploadStatus } from '../../genesys/schemas.js';
 
 export interface UrlVersion {
   url: string;
@@ -15,33 +15,32 @@ export interface UrlVersion {
 export class PresignedUrl {
   #current: UrlVersion;
   #refreshing: Promise<void> | undefined;
-  readonly #fetchStatus: () => Promise<UploadStatus>;
-  readonly #onRefreshed: (expiresAt: string) => void;
   refreshes = 0;
 
-  constructor(url: string, fetchStatus: () => Promise<UploadStatus>, onRefreshed: (expiresAt: string) => void) {
+  constructor(url: string) {
     this.#current = { url, version: 0 };
-    this.#fetchStatus = fetchStatus;
-    this.#onRefreshed = onRefreshed;
   }
 
   get current(): UrlVersion {
     return this.#current;
   }
 
-  /** Replaces the URL that had version `seen`, unless that already happened; shared by all callers. */
-  refresh(seen: number): Promise<void> {
+  /**
+   * Replaces the URL that had version `seen`, unless that already happened; shared by all callers
+   * (the first caller's `fetchStatus` is the one used).
+   */
+  refresh(seen: number, fetchStatus: () => Promise<UploadStatus>, onRefreshed: (expiresAt: string) => void): Promise<void> {
     if (this.#current.version > seen) return Promise.resolve();
     if (this.#refreshing === undefined) {
-      this.#refreshing = this.#refresh().finally(() => {
+      this.#refreshing = this.#refresh(fetchStatus, onRefreshed).finally(() => {
         this.#refreshing = undefined;
       });
     }
     return this.#refreshing;
   }
 
-  async #refresh(): Promise<void> {
-    const status = await this.#fetchStatus();
+  async #refresh(fetchStatus: () => Promise<UploadStatus>, onRefreshed: (expiresAt: string) => void): Promise<void> {
+    const status = await fetchStatus();
     if (status.state !== 'open') {
       throw new RejectedError(
         'upload.not_open',
@@ -51,6 +50,6 @@ export class PresignedUrl {
     }
     this.refreshes++;
     this.#current = { url: status.presignedUrl, version: this.#current.version + 1 };
-    this.#onRefreshed(status.expiresAt);
+    onRefreshed(status.expiresAt);
   }
 }

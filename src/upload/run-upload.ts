@@ -1,61 +1,63 @@
 /**
- * The upload engine: one file to one Genesys Cloud file id (PROTOCOL.md §2-§5).
+ * The upload engine: one file into one store's remote session, whatever the destination.
  *
- *   open + check → initiate (or adopt a resumed upload) → plan (server's chunkSize/maxChunks
- *   only) → N workers: read (pooled buffer) → hash → PUT (paced, retried) unless the server
- *   already holds that checksum → record → file unchanged? → complete (ordered checksums;
- *   re-send what the server lists) → whole-file SHA-256 equals the server's?
+ *   open + check → session (opened now, or resumed by the caller) → its plan → N workers: read
+ *   (pooled buffer) → hash → PUT what the session says (paced, retried) unless the session already
+ *   holds that checksum → record → file unchanged? → session.complete (re-send what it lists) →
+ *   the stored file, verified by the session against our whole-file SHA-256.
  *
- * A resumed upload reads and hashes every segment in order, as a new one does (the whole-file
- * SHA-256 needs them all, in order), but PUTs only those the server lacks or holds differently:
+ * A resumed session reads and hashes every part in order, as a new one does (the whole-file
+ * SHA-256 needs them all, in order), but PUTs only those the store lacks or holds differently:
  * what is sent again after a crash is bounded by what was in flight when it happened.
  *
- * On any failure everything settles first, then the remote upload is aborted (unless
+ * On any failure everything settles first, then the remote session is aborted (unless
  * keepOnError), then the first error is thrown; an abort of `signal` is an InterruptedError.
- * Nothing prints: progress is reported through `onEvent`.
+ * Nothing prints: progress is reported through `onEvent`. The engine knows no destination's API:
+ * only the seam (destinations/destination.ts) and a transport that PUTs.
  */
 import { basename } from 'node:path';
-import { IntegrityError, InternalError, InterruptedError, UploadError } from '../errors/index.js';
+import { InternalError, InterruptedError, UploadError } from '../errors/index.js';
 import { AimdController } from '../http/aimd-controller.js';
 import { ProgressEpoch, interrupted } from '../http/retry-runner.js';
-import { resolveRetryPolicy } from '../http/retry-policy.js';
-import type { CallOptions } from '../genesys/api-transport.js';
-import type { GenesysClient } from '../relay/genesys-client.js';
+import { resolveRetryPolicy, type RetryPolicy } from '../http/retry-policy.js';
+import type { RemoteSession, StepContext, Store, StoredFile, StoredPart } from '../destinations/destination.js';
 import { BufferPool } from './buffer-pool.js';
 import { completeUpload } from './complete-upload.js';
 import { contentTypeFor, validateContentType } from './content-type.js';
 import type { UploadEvent } from './events.js';
 import { assertUnchanged } from './file-guard.js';
+import { fingerprint } from './fingerprint.js';
 import { validateUploadOptions, type UploadFileOptions } from './options.js';
-import { PresignedUrl } from './presigned-url.js';
+import type { PartTransport } from './put-part.js';
+import type { UploadRecorder } from './recorder.js';
 import { sanitizeFileName } from './sanitize-file-name.js';
 import { SegmentReader, type Segment } from './segment-reader.js';
 import { storeSegment, type StorageContext } from './segment-uploader.js';
 import { runSegmentWorkers } from './segment-workers.js';
 import { openSourceFile } from './source-file.js';
-import { fingerprint } from './fingerprint.js';
-import { heldChecksums, startUpload } from './start-upload.js';
-import { planSegments } from './plan.js';
-import { abortRemoteUpload } from './abort-remote.js';
 
-export interface UploadFileResult {
-  uploadId: string;
-  fileId: string;
-  /** The name the file was uploaded under (sanitised). */
-  fileName: string;
-  contentType: string;
-  size: number;
-  /** Whole-file SHA-256, lowercase hex, computed by us and confirmed by the server. */
-  sha256: string;
+export interface RunUploadOptions extends UploadFileOptions {
+  /** The retry policy to start from (a client's); `retry` overrides parts of it. */
+  basePolicy?: RetryPolicy | undefined;
+  /** Continue this session (`Store.resume`, done by the caller) instead of opening a new one. */
+  session?: RemoteSession | undefined;
+  /** Told of each durable step (the resume journal). */
+  recorder?: UploadRecorder | undefined;
+}
+
+export interface RunUploadResult {
+  /** The session's id (an upload id). */
+  sessionId: string;
+  stored: StoredFile;
   chunks: number;
   chunkSize: number;
-  /** Retries of any kind (storage, API, token, damaged-segment re-sends). */
+  /** Retries of any kind (storage, API, token, damaged-part re-sends). */
   retries: number;
   /** Bytes put on the wire to the storage, re-sends included. */
   bytesSent: number;
-  /** True when an existing remote upload was continued (`resumeFrom`). */
+  /** True when an existing remote session was continued. */
   resumed: boolean;
-  /** Bytes not sent because the server already held them with the same checksum. */
+  /** Bytes not sent because the store already held them with the same checksum. */
   bytesSkipped: number;
 }
 
@@ -65,16 +67,25 @@ function asUploadError(error: unknown): UploadError {
   return new InternalError('internal.unexpected', `Unexpected failure: ${message}`, { cause: error });
 }
 
-export async function uploadFile(client: GenesysClient, options: UploadFileOptions): Promise<UploadFileResult> {
+/** The part the session holds already, if it is this very segment. */
+function heldAs(held: ReadonlyMap<number, StoredPart>, segment: Segment): StoredPart | undefined {
+  const part = held.get(segment.index);
+  return part !== undefined && part.checksum === segment.checksum && part.size === segment.data.length ? part : undefined;
+}
+
+export async function runUpload(store: Store, transport: PartTransport, options: RunUploadOptions): Promise<RunUploadResult> {
   const valid = validateUploadOptions(options);
-  const policy = resolveRetryPolicy({ ...client.retryPolicy, ...options.retry });
+  const policy = resolveRetryPolicy({ ...options.basePolicy, ...options.retry });
   const fileName = sanitizeFileName(options.fileName ?? basename(options.filePath));
   const contentType = validateContentType(options.contentType ?? contentTypeFor(fileName));
   const path = options.filePath;
   const userSignal = options.signal;
   if (userSignal?.aborted) throw interrupted(userSignal);
-  const emit = (event: UploadEvent): void => options.onEvent?.(event);
   const stats = { retries: 0, bytesSent: 0 };
+  const emit = (event: UploadEvent): void => {
+    if (event.type === 'retry') stats.retries++;
+    options.onEvent?.(event);
+  };
   const recorder = options.recorder;
 
   // One controller stops everything: the user's abort or the first failure.
@@ -91,35 +102,36 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
     if (firstError !== undefined) throw firstError;
     if (signal.aborted) throw interrupted(signal);
   };
-  const callOptions: CallOptions = {
-    signal,
-    retry: policy,
-    onRetry: (info) => {
-      stats.retries++;
-      emit({ type: 'retry', ...info });
-    },
-  };
+  const step: StepContext = { signal, retry: policy, emit };
 
   const source = await openSourceFile(path, valid.maxFileSize);
   const unchanged = (): Promise<void> => assertUnchanged(path, source.identity, 'during the upload');
-  let uploadId: string | undefined;
+  let session = options.session;
   let completed = false;
   try {
     const size = source.size;
-    const remote = await startUpload(client, { fileName, contentType, size, resumeFrom: options.resumeFrom }, callOptions);
-    uploadId = remote.uploadId;
-    const id = uploadId;
-    const plan = planSegments(size, remote.chunkSize, remote.maxChunks);
-    const stored = heldChecksums(plan, remote.segments);
-    if (recorder !== undefined && !remote.resumed) {
+    const refusal = store.refuses?.({ fileName, contentType, size });
+    if (refusal !== undefined) throw refusal.error;
+    session ??= await store.open({ fileName, contentType, size }, step);
+    const opened = session;
+    const plan = opened.plan;
+    if (recorder !== undefined && !opened.resumed) {
       const chunks = await fingerprint(source.handle, plan, signal);
-      recorder.initiated({ uploadId: id, fileName: remote.fileName, contentType: remote.contentType, plan, identity: source.identity, fingerprint: chunks });
+      recorder.opened({
+        id: opened.id,
+        state: opened.state(),
+        fileName: opened.fileName,
+        contentType: opened.contentType,
+        plan,
+        identity: source.identity,
+        fingerprint: chunks,
+      });
     }
     emit({
       type: 'initiated',
-      uploadId: id,
-      fileName: remote.fileName,
-      contentType: remote.contentType,
+      uploadId: opened.id,
+      fileName: opened.fileName,
+      contentType: opened.contentType,
       totalSize: size,
       chunkSize: plan.chunkSize,
       chunks: plan.chunks,
@@ -129,41 +141,37 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
     // workers + 1: a worker asking for its next segment always finds a free buffer (see SegmentReader).
     const reader = new SegmentReader(source.handle, plan, new BufferPool(workers + 1, Math.min(plan.chunkSize, size)));
     const storage: StorageContext = {
-      put: (request) => client.putSegment(request),
-      plan,
-      contentType: remote.contentType,
-      url: new PresignedUrl(
-        remote.presignedUrl,
-        () => client.status(id, callOptions),
-        (expiresAt) => emit({ type: 'url-refreshed', expiresAt }),
-      ),
+      transport,
+      session: opened,
       aimd: new AimdController({
         maxInFlight: workers,
         maxRps: valid.maxRps,
-        clock: client.clock,
+        clock: transport.clock,
         onAdjust: (state) => emit({ type: 'rate-adjusted', ...state }),
       }),
-      policy,
       progress: new ProgressEpoch(),
-      clock: client.clock,
-      random: client.random,
-      signal,
-      emit,
+      step,
       stats,
     };
+    const parts: StoredPart[] = new Array<StoredPart>(plan.chunks);
     const checksums: string[] = new Array<string>(plan.chunks).fill('');
+    const justStored = new Map<Segment, StoredPart>();
     let bytesStored = 0;
     let bytesSkipped = 0;
-    /** On the first pass of a resumed upload: the server holds this very segment already. */
-    const held = (segment: Segment): boolean => stored.get(segment.index) === segment.checksum;
     const storeAll = async (next: (signal: AbortSignal) => Promise<Segment | undefined>, firstPass: boolean): Promise<void> => {
       await runSegmentWorkers({
         concurrency: workers,
         source: next,
-        store: (segment) => (firstPass && held(segment) ? Promise.resolve() : storeSegment(storage, segment)),
+        store: async (segment) => {
+          const held = firstPass ? heldAs(opened.held, segment) : undefined;
+          justStored.set(segment, held ?? (await storeSegment(storage, segment)));
+        },
         onStored: (segment) => {
           const length = segment.data.length;
-          const skipped = firstPass && held(segment);
+          const part = justStored.get(segment);
+          justStored.delete(segment);
+          const skipped = firstPass && heldAs(opened.held, segment) !== undefined;
+          if (part !== undefined) parts[segment.index] = part;
           checksums[segment.index] = segment.checksum;
           // Recorded before it counts as stored: a crash after this line cannot lose the segment.
           recorder?.segmentStored(segment.index, length, segment.checksum);
@@ -189,13 +197,11 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
     await unchanged();
     const sha256 = reader.wholeFileSha256();
 
-    const result = await completeUpload({
-      client,
-      uploadId: id,
-      contentType: remote.contentType,
-      checksums,
-      callOptions,
-      emit,
+    const stored = await completeUpload({
+      session: opened,
+      parts,
+      whole: { sha256, size },
+      step,
       assertUnchanged: unchanged,
       resend: async (indexes) => {
         let next = 0;
@@ -206,36 +212,25 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
       },
     });
     completed = true;
-    if (result.sha256 !== sha256 || result.size !== size) {
-      throw new IntegrityError(
-        'integrity.sha256_mismatch',
-        `The server stored a different file: its SHA-256 is ${result.sha256} (${result.size} bytes), ours is ${sha256} (${size} bytes).`,
-        { details: { fileId: result.fileId, serverSha256: result.sha256, sha256 } },
-      );
-    }
-    recorder?.completed(result.fileId, sha256);
-    emit({ type: 'completed', fileId: result.fileId, sha256 });
+    recorder?.completed(stored);
+    emit({ type: 'completed', fileId: typeof stored.ref === 'string' ? stored.ref : JSON.stringify(stored.ref), sha256 });
     return {
-      uploadId: id,
-      fileId: result.fileId,
-      fileName: remote.fileName,
-      contentType: remote.contentType,
-      size,
-      sha256,
+      sessionId: opened.id,
+      stored,
       chunks: plan.chunks,
       chunkSize: plan.chunkSize,
       retries: stats.retries,
       bytesSent: stats.bytesSent,
-      resumed: remote.resumed,
+      resumed: opened.resumed,
       bytesSkipped,
     };
   } catch (error) {
     let failure = asUploadError(firstError ?? error);
     if (userSignal?.aborted && !(failure instanceof InterruptedError)) failure = interrupted(userSignal, failure);
     if (!signal.aborted) controller.abort(failure);
-    if (uploadId !== undefined && !completed && !valid.keepOnError) {
-      emit({ type: 'aborting', uploadId });
-      await abortRemoteUpload(client, uploadId);
+    if (session !== undefined && !completed && !valid.keepOnError) {
+      emit({ type: 'aborting', uploadId: session.id });
+      await session.abort();
     }
     throw failure;
   } finally {
@@ -243,3 +238,4 @@ export async function uploadFile(client: GenesysClient, options: UploadFileOptio
     await source.handle.close();
   }
 }
+
