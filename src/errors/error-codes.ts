@@ -55,6 +55,11 @@ export const ERROR_CODES = Object.freeze({
   'auth.forbidden': 'auth',
   'auth.invalid_client': 'auth',
   'auth.missing_permission': 'auth',
+  'auth.s3_access_denied': 'auth',
+  'auth.s3_access_key': 'auth',
+  'auth.s3_no_credentials': 'auth',
+  'auth.s3_signature': 'auth',
+  'auth.s3_token': 'auth',
   'auth.token_rejected': 'auth',
   'auth.user_token_rejected': 'auth',
   // rejected: exit 4
@@ -64,6 +69,7 @@ export const ERROR_CODES = Object.freeze({
   'conversation.not_found': 'rejected',
   'rejected.content_type': 'rejected',
   'rejected.file_empty': 'rejected',
+  'rejected.link_too_long': 'rejected',
   'rejected.too_large': 'rejected',
   'rejected.too_many_chunks': 'rejected',
   'storage.no_such_upload': 'rejected',
@@ -73,8 +79,12 @@ export const ERROR_CODES = Object.freeze({
   'upload.incomplete': 'rejected',
   'upload.not_open': 'rejected',
   'upload.resend_unknown': 'rejected',
+  's3.entity_too_small': 'rejected',
   // integrity: exit 5
   'conversation.media_invalid': 'integrity',
+  'integrity.composite_mismatch': 'integrity',
+  'integrity.etag_mismatch': 'integrity',
+  'integrity.size_mismatch': 'integrity',
   'demo.sha256_mismatch': 'integrity',
   'integrity.file_changed': 'integrity',
   'integrity.segment_damaged': 'integrity',
@@ -105,6 +115,7 @@ export const ERROR_CODES = Object.freeze({
   'internal.unexpected': 'internal',
   'journal.entry_incomplete': 'internal',
   'journal.entry_missing': 'internal',
+  's3.no_upload_id': 'internal',
 } as const satisfies Record<string, FailureKind>);
 
 export type ErrorCode = keyof typeof ERROR_CODES;

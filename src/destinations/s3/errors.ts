@@ -92,13 +92,13 @@ export function s3Error(error: unknown, what: string, signal?: AbortSignal): Upl
   }
   const networkCode = e.code ?? e.name;
   if (status === undefined && networkCode !== undefined && NETWORK_CODES.has(networkCode)) {
-    return new TransientError('storage.network', `Could not ${what}: the connection to the S3 store failed (${networkCode}). Check ${SETTING.endpoint} and the network.`, options);
+    return new TransientError('network.error', `Could not ${what}: the connection to the S3 store failed (${networkCode}). Check ${SETTING.endpoint} and the network.`, options);
   }
   if ((code !== undefined && TRANSIENT_CODES.has(code)) || (status !== undefined && (status === 429 || status >= 500)) || (status === undefined && e.$fault === 'server')) {
     return new TransientError('storage.unavailable', `Could not ${what}: the S3 store kept failing (${said}); retries exhausted. Try again later (resumable).`, options);
   }
   if (status === undefined) {
-    return new TransientError('storage.network', `Could not ${what}: ${clip(e.message) ?? 'the request to the S3 store failed'}.`, options);
+    return new TransientError('network.error', `Could not ${what}: ${clip(e.message) ?? 'the request to the S3 store failed'}.`, options);
   }
-  return new RejectedError('s3.rejected', `Could not ${what}: ${said}.`, options);
+  return new RejectedError('storage.rejected', `Could not ${what}: ${said}.`, options);
 }

@@ -76,6 +76,6 @@ test('SDK errors become UploadErrors from the <Code> even with an empty <Message
   assert.equal(s3Error(sdk('NoSuchBucket', 404), 'x').code, 'config.s3_bucket');
   assert.equal(s3Error(sdk('AuthorizationHeaderMalformed', 400), 'x').code, 'config.s3_region');
   assert.equal(s3Error(sdk('Weird', 400, 'UnknownError'), 'x').message, 'Could not x: S3 answered HTTP 400 Weird.');
-  assert.equal(s3Error(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'x').code, 'storage.network');
+  assert.equal(s3Error(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'x').code, 'network.error');
   assert.equal(s3Error(Object.assign(new Error('no creds'), { name: 'CredentialsProviderError' }), 'x').code, 'auth.s3_no_credentials');
 });
