@@ -123,7 +123,7 @@ export async function drive(store: Store, data: Buffer, options: DriveOptions = 
     if (error instanceof Crash) return result;
     throw error;
   }
-  const whole = { sha256: `sha256:${sha256(data).toString('hex')}`, size: data.length };
+  const whole = { sha256: sha256(data).toString('hex'), size: data.length }; // bare hex, as the engine gives it
   for (let round = 1; round <= 4; round++) {
     const answer = await session.complete(parts, whole, step);
     if ('stored' in answer) {
