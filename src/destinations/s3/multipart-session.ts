@@ -78,7 +78,7 @@ export class MultipartSession implements RemoteSession {
   }
 
   async refresh(version: number, step: StepContext): Promise<void> {
-    await this.#urls.refresh(version, step.signal);
+    if (!(await this.#urls.refresh(version, step.signal))) return;
     const expiresAt = new Date(storeNow(this.#client).getTime() + this.#options.partUrlLifetimeSeconds * 1000).toISOString();
     step.emit({ type: 'url-refreshed', expiresAt });
   }

@@ -12,12 +12,18 @@ export class UrlGeneration {
     this.#renew = renew;
   }
 
-  refresh(version: number, signal: AbortSignal): Promise<void> {
-    if (version < this.version) return Promise.resolve();
-    this.#running ??= this.#renew(signal).finally(() => {
+  /** True for the one caller that ran the refresh (the one to report it), false for the others. */
+  async refresh(version: number, signal: AbortSignal): Promise<boolean> {
+    if (version < this.version) return false;
+    if (this.#running !== undefined) {
+      await this.#running;
+      return false;
+    }
+    this.#running = this.#renew(signal).finally(() => {
       this.version++;
       this.#running = undefined;
     });
-    return this.#running;
+    await this.#running;
+    return true;
   }
 }

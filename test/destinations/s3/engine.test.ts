@@ -100,7 +100,7 @@ test('engine: a part URL that expires mid-upload is re-signed (one refresh) and 
     },
   };
   const data = bytes(16 * MiB, 33);
-  const { result, events } = await upload(store, late, await file(t, data), { concurrency: 1 });
+  const { result, events } = await upload(store, late, await file(t, data), { concurrency: 3 });
   assert.equal(events.filter((e) => e.type === 'url-refreshed').length, 1);
   assert.equal(result.stored.verified, true);
   assert.equal((await download(result.stored.link?.url ?? '')).status, 200);
