@@ -120,6 +120,11 @@ test('a store without flexible checksums (Ceph RGW 16): completes as "not verifi
     assert.equal(run.stored?.sha256, sha256hex(data));
     const got = await download(run.stored?.link?.url ?? '');
     assert.equal(sha256hex(got.body), sha256hex(data));
+    if (size > 5 * MiB) {
+      // RGW answers ListParts on a finished upload with 404 NoSuchKey: forgotten, start over.
+      const step = { signal: new AbortController().signal, retry: { limit: 0 } as never, emit: () => {} };
+      assert.equal(await store.resume(run.session.state(), { fileName: 'file.bin', contentType: 'application/octet-stream', size }, step), undefined);
+    }
   }
 });
 
