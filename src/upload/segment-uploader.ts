@@ -114,7 +114,8 @@ export async function storeSegment(ctx: StorageContext, segment: Segment): Promi
         resend('the storage received bytes that do not match our checksum (BadDigest)');
         continue;
       }
-      const slowDown = status === 429 && remote.code === 'SlowDown';
+      // Genesys' storage says 429 SlowDown; S3 itself says 503 SlowDown. Both slow the whole upload.
+      const slowDown = (status === 429 || status === 503) && remote.code === 'SlowDown';
       if (slowDown) ctx.aimd.onSlowDown(ticket, response.retryAfterMs);
       const failure: Failure =
         status === 400 && remote.code === 'IncompleteBody'

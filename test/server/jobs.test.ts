@@ -210,7 +210,7 @@ test('a message whose answer was lost is settled by asking the platform: deliver
     emulator.addFault({ route: 'message', action: 'lose-response', count: 1 });
     emulator.addFault({ route: 'message-get', action: 'status', status: 403, count: 1 });
     const other = randomBytes(2048);
-    const otherUrl = await createUpload(t.url, other.length, { filename: 'lost-2.bin', to: '+15550100' });
+    const otherUrl = await createUpload(t.url, other.length, { filename: 'lost-2.pdf', to: '+15550100' });
     assert.equal((await patch(otherUrl, 0, other)).status, 204);
     const otherId = jobIdOf(otherUrl);
     const failed = (await followJob(t.url, otherId, terminal)).at(-1)!.data;

@@ -33,6 +33,6 @@ export async function deliverExactlyOnce(guest: WebMessagingGuest, message: Outg
     return { ...(await guest.send(message, signal)), sends: 2, looked: true };
   } catch (error) {
     if (!isLostAnswer(error)) throw error;
-    throw new TransientError('delivery.uncertain', 'The answer to the message was lost twice; whether the second one arrived cannot be told without asking again. Check the conversation before sending it again.', { cause: lost });
+    throw new TransientError('delivery.answer_lost', 'The answer to the message was lost twice; whether the second one arrived cannot be told without asking again. Check the conversation before sending it again.', { cause: lost });
   }
 }

@@ -61,14 +61,14 @@ export interface FindContext {
 
 export async function findMessage(context: FindContext, query: FindQuery): Promise<{ messageId: string } | 'absent'> {
   if (query.attachmentId === undefined && query.marker === undefined) {
-    throw new TransientError('delivery.uncertain', 'The answer to the message was lost and it carries nothing unique to look for in the history, so whether it arrived cannot be told. Check the conversation.');
+    throw new TransientError('delivery.answer_lost', 'The answer to the message was lost and it carries nothing unique to look for in the history, so whether it arrived cannot be told. Check the conversation.');
   }
   const jwt = await getJwt(context.socket, context.signal);
   const url = `${context.apiOrigin.replace(/\/$/, '')}/api/v2/webmessaging/messages?pageSize=${HISTORY_PAGE_SIZE}&pageNumber=1`;
   const response = await sendRequest({ dispatcher: context.dispatcher, url, method: 'GET', headers: { authorization: `Bearer ${jwt}`, accept: 'application/json' }, signal: context.signal });
   const { text } = await readBodyText(response.body, 4 * 1024 * 1024);
   if (response.status !== 200) {
-    throw new TransientError('delivery.uncertain', `The answer to the message was lost, and the conversation history could not be read (HTTP ${response.status}) to tell whether it arrived. Check the conversation.`, { status: response.status });
+    throw new TransientError('delivery.answer_lost', `The answer to the message was lost, and the conversation history could not be read (HTTP ${response.status}) to tell whether it arrived. Check the conversation.`, { status: response.status });
   }
   let page: unknown;
   try {
@@ -78,7 +78,7 @@ export async function findMessage(context: FindContext, query: FindQuery): Promi
   }
   const verdict = isObject(page) ? judgeHistory(page, query) : 'unknown';
   if (verdict === 'unknown') {
-    throw new TransientError('delivery.uncertain', 'The answer to the message was lost, and the conversation history does not show whether it arrived (too many newer messages). Check the conversation.');
+    throw new TransientError('delivery.answer_lost', 'The answer to the message was lost, and the conversation history does not show whether it arrived (too many newer messages). Check the conversation.');
   }
   return verdict;
 }

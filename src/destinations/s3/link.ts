@@ -1,0 +1,30 @@
+/**
+ * The link a message carries: the configured public base URL + the object's key (a bucket behind a
+ * CDN: no expiry of ours), or a pre-signed GetObject URL that lives the configured lifetime (at
+ * most SigV4's 7 days) and makes the browser save the file under its original name.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { storeNow } from './client.js';
+import type { S3StoreOptions } from './options.js';
+import { signGetObject } from './presign.js';
+
+export interface ObjectLink {
+  url: string;
+  /** ISO 8601; undefined for a public base URL. */
+  expiresAt: string | undefined;
+}
+
+/** The key as a URL path: each segment percent-encoded, the slashes kept. */
+export const keyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
+
+export async function objectLink(
+  client: S3Client,
+  options: Pick<S3StoreOptions, 'publicBaseUrl' | 'linkLifetimeSeconds'>,
+  object: { bucket: string; key: string; fileName: string },
+  lifetimeSeconds = options.linkLifetimeSeconds,
+): Promise<ObjectLink> {
+  if (options.publicBaseUrl !== undefined) return { url: `${options.publicBaseUrl}/${keyPath(object.key)}`, expiresAt: undefined };
+  const at = storeNow(client);
+  const url = await signGetObject(client, object.bucket, object.key, object.fileName, at, lifetimeSeconds);
+  return { url, expiresAt: new Date(at.getTime() + lifetimeSeconds * 1000).toISOString() };
+}

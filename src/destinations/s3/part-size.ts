@@ -1,0 +1,28 @@
+/**
+ * The part size of one file: the configured size, grown (in whole MiB) when the file would need
+ * more than S3's 10,000 parts; a file that fits one part goes as a single PutObject.
+ */
+import { RejectedError } from '../../errors/index.js';
+import { planSegments, type SegmentPlan } from '../../upload/plan.js';
+import { MAX_OBJECT_SIZE, MAX_PART_SIZE, MAX_PARTS, MiB } from './options.js';
+
+export function partSizeFor(size: number, configured: number): number {
+  if (size > MAX_OBJECT_SIZE) {
+    throw new RejectedError(
+      'rejected.too_large',
+      `The file (${size} bytes) is larger than the 5 TiB an S3 object may hold. Split it before sending.`,
+      { details: { size, maxSize: MAX_OBJECT_SIZE } },
+    );
+  }
+  if (Math.ceil(size / configured) <= MAX_PARTS) return configured;
+  const grown = Math.ceil(size / MAX_PARTS / MiB) * MiB;
+  return Math.min(grown, MAX_PART_SIZE);
+}
+
+/** The layout of a file in parts (chunks = 0 for an empty file, 1 for a single PutObject). */
+export function planParts(size: number, configured: number): SegmentPlan {
+  return planSegments(size, partSizeFor(size, configured), MAX_PARTS);
+}
+
+/** A file that fits one part is one PutObject, not a multipart upload. */
+export const isSinglePut = (plan: SegmentPlan): boolean => plan.chunks <= 1;

@@ -1,0 +1,115 @@
+/**
+ * The S3 link store as a seam store: `open` picks the object's key and either creates a multipart
+ * upload (SHA-256 checksums, type, disposition) or, for a file that fits one part, a single PUT;
+ * `resume` asks ListParts what a journalled upload holds (the store is the truth) and answers
+ * undefined when the store forgot it, so the caller starts over.
+ */
+import { randomBytes } from 'node:crypto';
+import { CreateMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
+import { InternalError, RejectedError } from '../../errors/index.js';
+import type { FileFacts, JsonValue, Refusal, RemoteSession, StepContext, Store } from '../destination.js';
+import { contentDisposition } from './checksums.js';
+import { control, createS3Client } from './client.js';
+import { heldParts, listParts } from './list-parts.js';
+import { abortMultipart, MultipartSession, type MultipartState } from './multipart-session.js';
+import { MAX_OBJECT_SIZE, parseS3Options, type S3StoreInput, type S3StoreOptions } from './options.js';
+import { isSinglePut, planParts } from './part-size.js';
+import { planSegments } from '../../upload/plan.js';
+import { PutSession, type PutState } from './put-session.js';
+
+export const S3_STORE = 's3';
+
+/** `prefix/<16 hex>/<file name>`: unique per send, so no upload ever replaces another's object. */
+export function objectKey(prefix: string, fileName: string): string {
+  return `${prefix}${randomBytes(8).toString('hex')}/${fileName}`;
+}
+
+function stateOf(state: JsonValue): MultipartState | PutState | undefined {
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) return undefined;
+  const s = state as Record<string, JsonValue>;
+  const str = (name: string): boolean => typeof s[name] === 'string' && s[name] !== '';
+  if (!str('bucket') || !str('key') || !str('fileName') || !str('contentType') || typeof s.size !== 'number') return undefined;
+  if (s.kind === 'put') return state as unknown as PutState;
+  if (s.kind === 'multipart' && str('uploadId') && typeof s.partSize === 'number') return state as unknown as MultipartState;
+  return undefined;
+}
+
+export class S3LinkStore implements Store {
+  readonly name = S3_STORE;
+  readonly options: S3StoreOptions;
+  readonly client: S3Client;
+
+  constructor(input: S3StoreInput | S3StoreOptions, client?: S3Client) {
+    this.options = 'location' in input ? parseS3Options(input) : input;
+    this.client = client ?? createS3Client(this.options);
+  }
+
+  /** Where objects go, for messages and the journal (no secret). */
+  get description(): string {
+    return `s3://${this.options.bucket}/${this.options.prefix}${this.options.endpoint === undefined ? '' : ` at ${this.options.endpoint}`}`;
+  }
+
+  refuses(file: FileFacts): Refusal | undefined {
+    if (file.size <= MAX_OBJECT_SIZE) return undefined;
+    return { error: new RejectedError('rejected.too_large', `The file (${file.size} bytes) is larger than the 5 TiB an S3 object may hold.`, { details: { size: file.size } }) };
+  }
+
+  async open(file: FileFacts, step: StepContext): Promise<RemoteSession> {
+    const plan = planParts(file.size, this.options.partSize);
+    const key = objectKey(this.options.prefix, file.fileName);
+    const { bucket } = this.options;
+    if (isSinglePut(plan)) {
+      const state: PutState = { kind: 'put', bucket, key, fileName: file.fileName, contentType: file.contentType, size: file.size };
+      return new PutSession(this.client, this.options, state, plan, false);
+    }
+    const created = await control('start the S3 multipart upload', step.signal, (o) =>
+      this.client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          ChecksumAlgorithm: 'SHA256',
+          ContentType: file.contentType,
+          ContentDisposition: contentDisposition(file.fileName),
+        }),
+        o,
+      ),
+    );
+    if (created.UploadId === undefined || created.UploadId === '') {
+      throw new InternalError('s3.no_upload_id', 'The S3 store answered CreateMultipartUpload without an UploadId.');
+    }
+    const state: MultipartState = {
+      kind: 'multipart',
+      bucket,
+      key,
+      uploadId: created.UploadId,
+      fileName: file.fileName,
+      contentType: file.contentType,
+      size: file.size,
+      partSize: plan.chunkSize,
+    };
+    return new MultipartSession(this.client, this.options, state, plan, new Map(), false);
+  }
+
+  async resume(journalled: JsonValue, file: FileFacts, step: StepContext): Promise<RemoteSession | undefined> {
+    const state = stateOf(journalled);
+    if (state === undefined || state.size !== file.size) return undefined;
+    if (state.kind === 'put') {
+      // Nothing partial to keep: the one PUT goes again (to the same key).
+      return new PutSession(this.client, this.options, state, planSegments(state.size, Math.max(state.size, 1), 1), true);
+    }
+    const plan = planSegments(state.size, state.partSize, 10_000);
+    const target = { bucket: state.bucket, key: state.key, uploadId: state.uploadId };
+    const listed = await listParts(this.client, target, step.signal);
+    if (listed === undefined) return undefined;
+    return new MultipartSession(this.client, this.options, state, plan, heldParts(plan, listed), true);
+  }
+
+  async discard(journalled: JsonValue): Promise<void> {
+    const state = stateOf(journalled);
+    if (state?.kind === 'multipart') await abortMultipart(this.client, { bucket: state.bucket, key: state.key, uploadId: state.uploadId });
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}
