@@ -10,21 +10,19 @@
  */
 import { ConfigError } from '../errors/index.js';
 import { mulberry32 } from './prng.js';
+import { RuleList, type LiveRuleOf } from './rule-list.js';
 import { parseFaultRule } from './settings.js';
 import type { EmulatorRoute, FaultRule } from './types.js';
 
-interface LiveRule {
-  rule: FaultRule & { id: string };
-  /** undefined: unlimited (probability rules without count). */
-  remaining: number | undefined;
-}
+/** `remaining` undefined: unlimited (probability rules without count). */
+type LiveRule = LiveRuleOf<FaultRule>;
 
-export class FaultRegistry {
-  #rules: LiveRule[] = [];
+export class FaultRegistry extends RuleList<FaultRule, LiveRule> {
   #random: () => number;
   #nextId = 1;
 
   constructor(seed: number) {
+    super();
     this.#random = mulberry32(seed);
   }
 
@@ -36,7 +34,7 @@ export class FaultRegistry {
   /** Validates every rule first, then adds them all (or none); returns their ids in order. */
   addAll(inputs: unknown[]): string[] {
     const rules = inputs.map((input) => parseFaultRule(input));
-    const taken = new Set(this.#rules.map((r) => r.rule.id));
+    const taken = this.takenIds();
     for (const rule of rules) {
       if (rule.id === undefined) continue;
       if (taken.has(rule.id)) {
@@ -49,24 +47,14 @@ export class FaultRegistry {
       while (id === undefined || (rule.id === undefined && taken.has(id))) id = `fault-${this.#nextId++}`;
       taken.add(id);
       const remaining = rule.count ?? (rule.probability === undefined ? 1 : undefined);
-      this.#rules.push({ rule: { ...rule, id }, remaining });
+      this.rules.push({ rule: { ...rule, id }, remaining });
       return id;
     });
   }
 
   /** The live rules; `count` shows how many applications remain. */
   list(): FaultRule[] {
-    return this.#rules.map(({ rule, remaining }) => ({ ...rule, ...(remaining !== undefined && { count: remaining }) }));
-  }
-
-  remove(id: string): boolean {
-    const before = this.#rules.length;
-    this.#rules = this.#rules.filter((r) => r.rule.id !== id);
-    return this.#rules.length !== before;
-  }
-
-  clear(): void {
-    this.#rules = [];
+    return this.rules.map(({ rule, remaining }) => ({ ...rule, ...(remaining !== undefined && { count: remaining }) }));
   }
 
   /**
@@ -74,17 +62,14 @@ export class FaultRegistry {
    * rules (status, stall, reset, lose-response) or store-time rules (corrupt).
    */
   take(route: EmulatorRoute, kind: 'request' | 'corrupt', segmentIndex?: number, partNumber?: number): FaultRule | undefined {
-    for (const live of this.#rules) {
+    for (const live of this.rules) {
       const { rule } = live;
       if (rule.route !== route) continue;
       if ((rule.action === 'corrupt') !== (kind === 'corrupt')) continue;
       if (rule.segmentIndex !== undefined && rule.segmentIndex !== segmentIndex) continue;
       if (rule.partNumber !== undefined && rule.partNumber !== partNumber) continue;
       if (rule.probability !== undefined && this.#random() >= rule.probability) continue;
-      if (live.remaining !== undefined) {
-        live.remaining -= 1;
-        if (live.remaining <= 0) this.#rules = this.#rules.filter((r) => r !== live);
-      }
+      this.consume(live);
       return { ...rule };
     }
     return undefined;

@@ -23,8 +23,8 @@ import { open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { RequestContext } from '../http/context.js';
 import { send, sendS3Error } from '../http/respond.js';
+import { answerBodyNotReceived, INCOMPLETE_BODY, presignedUrlAccepted, receiveRequestBody } from '../http/storage-put.js';
 import type { Services } from '../services.js';
-import { receiveToTemp } from '../store/segment-receiver.js';
 import { matchesSignature, SIGNATURE_PREFIX_BYTES } from './media-types.js';
 import type { InvalidReason, MediaRecord } from './types.js';
 import { mediaStatus } from './views.js';
@@ -36,15 +36,8 @@ function headerOf(ctx: RequestContext, name: string): string | undefined {
 
 function checkUrl(ctx: RequestContext, env: Services, method: 'PUT' | 'GET'): boolean {
   const check = env.conversations.signer.verify(method, ctx.url.pathname, ctx.url.searchParams, (n) => headerOf(ctx, n), env.clock.now());
-  if (check === 'tampered') {
-    sendS3Error(ctx, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your headers: send exactly the uploadHeaders.');
-    return false;
-  }
-  if (check === 'expired') {
-    sendS3Error(ctx, 403, 'AccessDenied', 'Request has expired');
-    return false;
-  }
-  return true;
+  const tampered = 'The request signature we calculated does not match the signature you provided. Check your headers: send exactly the uploadHeaders.';
+  return presignedUrlAccepted(ctx, check, tampered);
 }
 
 async function fileDigests(path: string, signal: AbortSignal): Promise<{ md5: Buffer; head: Buffer }> {
@@ -91,15 +84,8 @@ export async function mediaPutRoute(ctx: RequestContext, env: Services, params: 
 
   const tempPath = store.tempPath(mediaId);
   try {
-    const signals = { gone: ctx.signal, cut: ctx.bodyCut.signal };
-    const received = await receiveToTemp(ctx.req, tempPath, length, signals, (n) => (ctx.bytesIn += n));
-    if (!received.ok) {
-      if (received.reason === 'error') throw new Error('storing the media body failed');
-      if (received.reason === 'cut' && ctx.res.writable && !ctx.req.socket.destroyed) {
-        sendS3Error(ctx, 400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.', { Connection: 'close' });
-      }
-      return;
-    }
+    const received = await receiveRequestBody(ctx, tempPath, length);
+    if (!received.ok) return answerBodyNotReceived(ctx, received.reason, 'media body', INCOMPLETE_BODY);
     const { md5, head } = await fileDigests(tempPath, env.closing);
     const givenMd5 = headerOf(ctx, 'content-md5');
     if (givenMd5 !== undefined && givenMd5 !== md5.toString('base64')) {

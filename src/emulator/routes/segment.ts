@@ -19,9 +19,10 @@
 import type { RequestContext } from '../http/context.js';
 import { parseContentRange } from '../http/ranges.js';
 import { send, sendS3Error } from '../http/respond.js';
+import { answerBodyNotReceived, presignedUrlAccepted, receiveRequestBody } from '../http/storage-put.js';
 import type { Services } from '../services.js';
 import { sha256OfFiles } from '../store/hashing.js';
-import { flipMiddleByte, receiveToTemp } from '../store/segment-receiver.js';
+import { flipMiddleByte } from '../store/segment-receiver.js';
 import { segmentCount, segmentLength, type Upload } from '../store/uploads.js';
 
 /** The segment index a request addresses, if it can tell (for fault rules with segmentIndex). */
@@ -42,10 +43,7 @@ export async function segmentRoute(ctx: RequestContext, env: Services, params: R
   const uploadId = params.uploadId ?? '';
   const now = env.clock.now();
   const signature = env.signer.verify(ctx.url.pathname, ctx.url.searchParams, now);
-  if (signature === 'tampered') {
-    return sendS3Error(ctx, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
-  }
-  if (signature === 'expired') return sendS3Error(ctx, 403, 'AccessDenied', 'Request has expired');
+  if (!presignedUrlAccepted(ctx, signature, 'The request signature we calculated does not match the signature you provided.')) return;
   const upload = env.uploads.get(uploadId);
   if (!upload || upload.meta.state !== 'open') {
     return sendS3Error(ctx, 404, 'NoSuchUpload', 'The specified upload does not exist, or was aborted or completed.');
@@ -84,16 +82,8 @@ export async function segmentRoute(ctx: RequestContext, env: Services, params: R
   if (digest === 'bad') return sendS3Error(ctx, 400, 'BadDigest', 'x-amz-checksum-sha256 must be a base64 SHA-256 digest.');
 
   const tempPath = env.uploads.tempPath(meta.uploadId);
-  const signals = { gone: ctx.signal, cut: ctx.bodyCut.signal };
-  const received = await receiveToTemp(ctx.req, tempPath, length, signals, (n) => (ctx.bytesIn += n));
-  if (!received.ok) {
-    if (received.reason === 'error') throw new Error('storing the segment body failed');
-    if (received.reason === 'cut' && ctx.res.writable && !ctx.req.socket.destroyed) {
-      // The client ended its side: answer, then close (nothing more can arrive on this connection).
-      sendS3Error(ctx, 400, 'IncompleteBody', 'Fewer bytes arrived than Content-Length announced.', { Connection: 'close' });
-    }
-    return;
-  }
+  const received = await receiveRequestBody(ctx, tempPath, length);
+  if (!received.ok) return answerBodyNotReceived(ctx, received.reason, 'segment body', 'Fewer bytes arrived than Content-Length announced.');
   if (digest !== undefined && !digest.equals(received.sha256)) {
     await env.uploads.discardTemp(tempPath);
     return sendS3Error(ctx, 400, 'BadDigest', 'The x-amz-checksum-sha256 you specified did not match what we received.');

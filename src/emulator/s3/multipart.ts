@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readBody } from '../http/body.js';
 import { send, type Headers } from '../http/respond.js';
+import { answerBodyNotReceived, INCOMPLETE_BODY } from '../http/storage-put.js';
 import { sha256OfFiles } from '../store/hashing.js';
 import { flipMiddleByte } from '../store/segment-receiver.js';
 import {
@@ -116,11 +117,7 @@ export async function uploadPart(call: S3Call, s3: S3Env): Promise<void> {
 
 /** A body that ended early: answer if the client still listens, as S3 does. */
 export function cutShort(call: S3Call, reason: 'cut' | 'gone' | 'error'): void {
-  if (reason === 'error') throw new Error('storing the body failed');
-  const { ctx } = call;
-  if (reason === 'cut' && ctx.res.writable && !ctx.req.socket.destroyed) {
-    s3Error(ctx, 400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.', { Connection: 'close' });
-  }
+  answerBodyNotReceived(call.ctx, reason, 'body', INCOMPLETE_BODY);
 }
 
 export async function listParts(call: S3Call, s3: S3Env): Promise<void> {

@@ -3,12 +3,11 @@
  * response-* overrides), HeadObject (x-amz-checksum-mode: ENABLED adds the stored checksum),
  * DeleteObject (204, present or not), and HeadBucket.
  */
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { discardRest } from '../http/body.js';
 import { parseRange } from '../http/ranges.js';
 import { send, type Headers } from '../http/respond.js';
+import { segmentsContent } from '../store/file-content.js';
 import { sha256OfFiles } from '../store/hashing.js';
 import { flipMiddleByte } from '../store/segment-receiver.js';
 import {
@@ -18,8 +17,6 @@ import {
 import { cutShort } from './multipart.js';
 import { receiveBody } from './receive.js';
 import type { Segment, StoredObject } from './store.js';
-
-const READ_BUFFER = 256 * 1024;
 
 export async function putObject(call: S3Call, s3: S3Env): Promise<void> {
   const { ctx } = call;
@@ -106,33 +103,10 @@ export async function getObject(call: S3Call, s3: S3Env): Promise<void> {
   });
   discardRest(ctx.req);
   try {
-    await pipeline(content(object.segments, start, end, (n) => (ctx.bytesOut += n)), ctx.res, { signal: ctx.signal });
+    await pipeline(segmentsContent(object.segments, start, end, (n) => (ctx.bytesOut += n)), ctx.res, { signal: ctx.signal });
   } catch {
     ctx.res.destroy(); // the client went away or the emulator is closing
   }
-}
-
-/** Bytes start..end (inclusive) of an object stored as consecutive segment files. */
-function content(segments: Segment[], start: number, end: number, onBytes: (n: number) => void): Readable {
-  async function* chunks(): AsyncGenerator<Buffer> {
-    let offset = 0;
-    for (const segment of segments) {
-      const segStart = offset;
-      const segEnd = offset + segment.size - 1;
-      offset += segment.size;
-      if (segment.size === 0 || segEnd < start || segStart > end) continue;
-      const stream = createReadStream(segment.path, {
-        start: Math.max(start, segStart) - segStart,
-        end: Math.min(end, segEnd) - segStart,
-        highWaterMark: READ_BUFFER,
-      });
-      for await (const chunk of stream) {
-        onBytes((chunk as Buffer).length);
-        yield chunk as Buffer;
-      }
-    }
-  }
-  return Readable.from(chunks(), { objectMode: false });
 }
 
 export async function deleteObject(call: S3Call, s3: S3Env): Promise<void> {

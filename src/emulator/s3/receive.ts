@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RequestContext } from '../http/context.js';
-import { receiveToTemp } from '../store/segment-receiver.js';
+import { receiveRequestBody } from '../http/storage-put.js';
 
 export type Body = { ok: true; sha256: Buffer; md5: Buffer } | { ok: false; reason: 'cut' | 'gone' | 'error' };
 
@@ -14,8 +14,7 @@ export async function receiveBody(ctx: RequestContext, tempPath: string, length:
   const onData = (chunk: Buffer) => md5.update(chunk);
   ctx.req.on('data', onData);
   try {
-    const signals = { gone: ctx.signal, cut: ctx.bodyCut.signal };
-    const received = await receiveToTemp(ctx.req, tempPath, length, signals, (n) => (ctx.bytesIn += n));
+    const received = await receiveRequestBody(ctx, tempPath, length);
     return received.ok ? { ok: true, sha256: received.sha256, md5: md5.digest() } : received;
   } finally {
     ctx.req.off('data', onData);

@@ -3,11 +3,9 @@
  * collide with the emulator's REST routes, so it gets its own port; it shares the emulator's
  * clock, settings, fault rules, counters and request log.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { activeRequest } from '../http/active-requests.js';
+import { clientErrorHandler } from '../client-error.js';
 import type { S3Env } from './call.js';
 import { dispatchS3 } from './dispatch.js';
 
@@ -18,26 +16,13 @@ export interface S3Listener {
 }
 
 /** Requests Node's parser refuses, answered in S3's XML; a body cut short goes to its handler. */
-function onClientError(error: Error & { code?: string }, socket: Duplex): void {
-  const ctx = activeRequest(socket);
-  if (ctx && (ctx.route === 's3-part' || ctx.route === 's3-put') && !ctx.req.complete && !ctx.res.headersSent && socket.writable) {
-    ctx.bodyCut.abort();
-    return;
-  }
-  if (!socket.writable || error.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
-  const id = randomUUID();
-  const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${tooLarge ? 'RequestHeaderSectionTooLarge' : 'BadRequest'}</Code>` +
-    `<Message>${tooLarge ? 'Your request header section exceeds the maximum allowed size.' : 'The request is not valid HTTP/1.1.'}</Message><RequestId>${id}</RequestId></Error>`;
-  socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/xml\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nx-amz-request-id: ${id}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
+const onClientError = clientErrorHandler(['s3-part', 's3-put'], {
+  contentType: 'application/xml',
+  idHeader: 'x-amz-request-id',
+  body: (tooLarge, id) =>
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${tooLarge ? 'RequestHeaderSectionTooLarge' : 'BadRequest'}</Code>` +
+    `<Message>${tooLarge ? 'Your request header section exceeds the maximum allowed size.' : 'The request is not valid HTTP/1.1.'}</Message><RequestId>${id}</RequestId></Error>`,
+});
 
 export async function startS3Listener(s3: Omit<S3Env, 'url'>, host: string, port: number): Promise<S3Listener> {
   let url = '';

@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../errors/index.js';
+import { RuleList, type LiveRuleOf } from '../rule-list.js';
 
 export const WM_FAULT_ACTIONS = [
   'generate-url-error',
@@ -45,15 +46,13 @@ const ruleSchema = z.strictObject({
 
 export type WmFaultRule = z.infer<typeof ruleSchema>;
 
-interface Live {
-  rule: WmFaultRule & { id: string };
+interface Live extends LiveRuleOf<WmFaultRule> {
   remaining: number;
   /** close-after-frames: frames still to send before the next close. */
   framesLeft: number;
 }
 
-export class WmFaultRegistry {
-  #rules: Live[] = [];
+export class WmFaultRegistry extends RuleList<WmFaultRule, Live> {
   #nextId = 1;
 
   /** Validates every rule first, then adds them all (or none). */
@@ -67,7 +66,7 @@ export class WmFaultRegistry {
       }
       return parsed.data;
     });
-    const taken = new Set(this.#rules.map((r) => r.rule.id));
+    const taken = this.takenIds();
     return rules.map((rule) => {
       let id = rule.id;
       if (id !== undefined && taken.has(id)) {
@@ -75,31 +74,20 @@ export class WmFaultRegistry {
       }
       while (id === undefined || taken.has(id)) id = `wm-fault-${this.#nextId++}`;
       taken.add(id);
-      this.#rules.push({ rule: { ...rule, id }, remaining: rule.count ?? 1, framesLeft: rule.frames ?? 1 });
+      this.rules.push({ rule: { ...rule, id }, remaining: rule.count ?? 1, framesLeft: rule.frames ?? 1 });
       return id;
     });
   }
 
   list(): WmFaultRule[] {
-    return this.#rules.map(({ rule, remaining }) => ({ ...rule, count: remaining }));
-  }
-
-  remove(id: string): boolean {
-    const before = this.#rules.length;
-    this.#rules = this.#rules.filter((r) => r.rule.id !== id);
-    return this.#rules.length !== before;
-  }
-
-  clear(): void {
-    this.#rules = [];
+    return this.rules.map(({ rule, remaining }) => ({ ...rule, count: remaining }));
   }
 
   /** Consumes one application of the first rule with this action. */
   take(action: WmFaultAction): WmFaultRule | undefined {
-    const live = this.#rules.find((r) => r.rule.action === action);
+    const live = this.rules.find((r) => r.rule.action === action);
     if (!live) return undefined;
-    live.remaining -= 1;
-    if (live.remaining <= 0) this.#rules = this.#rules.filter((r) => r !== live);
+    this.consume(live);
     return { ...live.rule };
   }
 
@@ -108,7 +96,7 @@ export class WmFaultRegistry {
    * and says whether that socket must close now (the rule's frames are used up).
    */
   frameSent(): boolean {
-    const live = this.#rules.find((r) => r.rule.action === 'close-after-frames');
+    const live = this.rules.find((r) => r.rule.action === 'close-after-frames');
     if (!live) return false;
     live.framesLeft -= 1;
     if (live.framesLeft > 0) return false;

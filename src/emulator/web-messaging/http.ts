@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { RequestContext } from '../http/context.js';
 import { send, sendGenesysError, sendJson, sendS3Error } from '../http/respond.js';
+import { INCOMPLETE_BODY, presignedUrlAccepted, receiveRequestBody } from '../http/storage-put.js';
 import type { Services } from '../services.js';
-import { receiveToTemp } from '../store/segment-receiver.js';
 import { event } from './frames.js';
 import type { WmAttachment } from './model.js';
 import type { WebMessaging } from './service.js';
@@ -23,14 +23,8 @@ const single = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(
 function checkSignature(ctx: RequestContext, wm: WebMessaging, method: 'PUT' | 'GET', id: string): WmAttachment | undefined {
   const headers = method === 'PUT' ? { 'content-type': single(ctx.req.headers['content-type']), 'x-amz-tagging': single(ctx.req.headers['x-amz-tagging']) } : {};
   const check = wm.signer.verify(method, `${WM_STORAGE_PREFIX}${id}`, ctx.url.searchParams, headers, wm.clock.now());
-  if (check === 'tampered') {
-    sendS3Error(ctx, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
-    return undefined;
-  }
-  if (check === 'expired') {
-    sendS3Error(ctx, 403, 'AccessDenied', 'Request has expired');
-    return undefined;
-  }
+  const tampered = 'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
+  if (!presignedUrlAccepted(ctx, check, tampered)) return undefined;
   const attachment = wm.attachments.get(id);
   if (!attachment || attachment.state === 'deleted') {
     sendS3Error(ctx, 404, 'NoSuchKey', 'The specified key does not exist.');
@@ -55,12 +49,10 @@ export async function wmUploadRoute(ctx: RequestContext, env: Services, params: 
   if (wm.faults.take('close-mid-upload')) wm.dropSession(attachment.sessionId);
   await mkdir(wm.dir, { recursive: true });
   const temp = join(wm.dir, `${attachment.id}.${randomUUID()}.part`);
-  const received = await receiveToTemp(ctx.req, temp, length, { gone: ctx.signal, cut: ctx.bodyCut.signal }, (n) => {
-    ctx.bytesIn += n;
-  });
+  const received = await receiveRequestBody(ctx, temp, length);
   if (!received.ok) {
     if (received.reason === 'gone') return;
-    return sendS3Error(ctx, 400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+    return sendS3Error(ctx, 400, 'IncompleteBody', INCOMPLETE_BODY);
   }
   if (!current(wm, attachment, generation)) {
     await unlink(temp).catch(() => undefined); // a newer onAttachment or a delete overtook this PUT

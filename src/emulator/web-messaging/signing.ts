@@ -6,21 +6,11 @@
  * instance key; the jwt of getJwt is signed under another derivation of it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { canonicalQuery, checkPresigned, presignedQuery, type PresignedCheck } from '../presigned.js';
 
 export const WM_STORAGE_PREFIX = '/storage/webmessaging/';
 
-export type SignedCheck = 'ok' | 'tampered' | 'expired';
-
-const amzDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-
-function parseAmzDate(value: string): number | undefined {
-  const m = AMZ_DATE.exec(value);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  return amzDate(ms) === value ? ms : undefined;
-}
+export type SignedCheck = PresignedCheck;
 
 export interface SignedHeaders {
   'content-type'?: string;
@@ -37,39 +27,21 @@ export class AttachmentSigner {
   }
 
   sign(method: 'PUT' | 'GET', origin: string, attachmentId: string, headers: SignedHeaders, now: number, ttlSeconds: number): string {
-    const signedAt = Math.floor(now / 1000) * 1000;
-    const date = amzDate(signedAt);
     const path = `${WM_STORAGE_PREFIX}${attachmentId}`;
-    const query = new URLSearchParams({
-      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
-      'X-Amz-Credential': `emulator/${date.slice(0, 8)}/local/s3/aws4_request`,
-      'X-Amz-Date': date,
-      'X-Amz-Expires': String(ttlSeconds),
-      'X-Amz-SignedHeaders': method === 'PUT' ? 'content-type;host;x-amz-tagging' : 'host',
-    });
+    const signed = method === 'PUT' ? 'content-type;host;x-amz-tagging' : 'host';
+    const query = presignedQuery(Math.floor(now / 1000) * 1000, ttlSeconds, signed);
     query.append('X-Amz-Signature', this.#mac(method, path, query, headers).toString('hex'));
     return `${origin}${path}?${query.toString()}`;
   }
 
   /** Signature first, then expiry, as S3 does for a well-formed request. */
   verify(method: 'PUT' | 'GET', path: string, query: URLSearchParams, headers: SignedHeaders, now: number): SignedCheck {
-    const [signature, date, expires] = ['X-Amz-Signature', 'X-Amz-Date', 'X-Amz-Expires'].map((n) => query.getAll(n));
-    if (signature?.length !== 1 || date?.length !== 1 || expires?.length !== 1) return 'tampered';
-    const [sig, dt, exp] = [signature[0] ?? '', date[0] ?? '', expires[0] ?? ''];
-    if (!/^[0-9a-f]{64}$/.test(sig) || !/^[1-9]\d{0,6}$/.test(exp)) return 'tampered';
-    const signedAt = parseAmzDate(dt);
-    if (signedAt === undefined) return 'tampered';
-    if (!timingSafeEqual(Buffer.from(sig, 'hex'), this.#mac(method, path, query, headers))) return 'tampered';
-    return now >= signedAt + Number(exp) * 1000 ? 'expired' : 'ok';
+    return checkPresigned(query, now, () => this.#mac(method, path, query, headers));
   }
 
   #mac(method: string, path: string, query: URLSearchParams, headers: SignedHeaders): Buffer {
-    const pairs = [...query]
-      .filter(([name]) => name !== 'X-Amz-Signature')
-      .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
-      .sort();
     const signed = method === 'PUT' ? `content-type:${headers['content-type'] ?? '\u0000'}\nx-amz-tagging:${headers['x-amz-tagging'] ?? '\u0000'}` : '';
-    return createHmac('sha256', this.#key).update(`${method}\n${path}\n${pairs.join('&')}\n${signed}`).digest();
+    return createHmac('sha256', this.#key).update(`${method}\n${path}\n${canonicalQuery(query)}\n${signed}`).digest();
   }
 
   /** A compact HS256 JWT: {sub: sessionId, exp} (seconds). */

@@ -316,7 +316,7 @@ test('an integrity verdict (UploadFailureEvent 4002) is exit 5', async () => {
 test('the first connection fails fast; a reconnect is retried every 5 s', async () => {
   const config = resolveWebMessagingOptions({ wsUrl: 'ws://127.0.0.1:9/v1', deploymentId: 'dep-1' });
   await assert.rejects(WebMessagingGuest.open({ config, clock }), (e: unknown) => e instanceof UploadError && e.code === 'webmessaging.unreachable' && e.kind === 'transient');
-  assert.deepEqual(clock.requested, []);
+  assert.deepEqual(clock.slept, []);
   const guest = await open();
   guest.dropConnection();
   await new Promise((resolve) => setTimeout(resolve, 50));

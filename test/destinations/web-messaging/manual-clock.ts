@@ -1,9 +1,10 @@
 /**
  * A clock whose sleeps wait until the test moves time forward, so keep-alive, reconnect delays,
  * answer timeouts and retryAfter waits are tested without real waiting. `nextSleep` lets a test
- * wait until the code under test has started a sleep of a given length.
+ * wait until the code under test has started a sleep of a given length. Time and the record of
+ * sleeps (`slept`) are VirtualClock's; only the waiting differs.
  */
-import type { Clock } from '../../../src/http/clock.js';
+import { VirtualClock } from '../../unit/virtual-clock.js';
 
 interface Sleeper {
   until: number;
@@ -11,19 +12,10 @@ interface Sleeper {
   resolve: () => void;
 }
 
-export class ManualClock implements Clock {
+export class ManualClock extends VirtualClock {
   private sleepers: Sleeper[] = [];
-  /** Every sleep requested, in order (ms). */
-  readonly requested: number[] = [];
-  constructor(public t = 1_700_000_000_000) {}
 
-  now(): number {
-    return this.t;
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    this.requested.push(ms);
+  protected override wait(ms: number, signal?: AbortSignal): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const sleeper: Sleeper = {
@@ -44,13 +36,12 @@ export class ManualClock implements Clock {
   }
 
   /** Moves time forward, waking every sleep that ends by then. */
-  advance(ms: number): void {
-    this.t += ms;
+  override advance(ms: number): void {
+    super.advance(ms);
     const due = this.sleepers.filter((s) => s.until <= this.t);
     this.sleepers = this.sleepers.filter((s) => s.until > this.t);
     for (const sleeper of due) sleeper.resolve();
   }
-
   pending(): number[] {
     return this.sleepers.map((s) => s.ms);
   }
