@@ -20,6 +20,7 @@ import type { Job } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { StateStoreError } from '../jobs/store-error.js';
 import { ensurePrivateDir, makePrivate } from '../private-fs.js';
+import { rollBackInterruptedAppends } from './checksum-append.js';
 import { IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
 
 export const TUS_PATH = '/files';
@@ -192,12 +193,15 @@ export class TusIntake {
 
   /**
    * At start: the directories exist; chunks being verified when the process died are dropped
-   * (their clients resend them); receiving jobs whose spool is complete (the process died at the
+   * (spooled ones removed, ones appended in place cut back: their clients resend them); receiving jobs whose spool is complete (the process died at the
    * last byte) are queued.
    */
   async recover(): Promise<void> {
     await ensurePrivateDir(this.#o.spoolDir);
     await ensurePrivateDir(this.directory);
+    for (const id of await rollBackInterruptedAppends(this.partialDirectory, this.directory)) {
+      this.#o.logger.info({ job: id, step: 'chunk-rolled-back' }, 'a chunk was being appended when the process stopped; cut back to the last verified chunk');
+    }
     await rm(this.partialDirectory, { recursive: true, force: true });
     await ensurePrivateDir(this.partialDirectory);
     await this.completeReceived();

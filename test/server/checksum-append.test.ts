@@ -1,0 +1,121 @@
+/**
+ * A checksummed PATCH is written once, straight into the upload's spool file: nothing is left in
+ * the partial dir, a mismatch or a broken-off body leaves the file at the chunk's start, and what
+ * a process killed mid-chunk leaves behind (unverified bytes past the offset, with their marker)
+ * is cut back at the next start, so the client resumes from the last verified chunk.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { appendAndVerify, rollBackInterruptedAppends } from '../../src/server/intake/checksum-append.js';
+import { startService } from '../../src/server/index.js';
+import { createUpload, digest, followJob, getJob, headOffset, jobIdOf, patch, sha256Hex, terminal } from './helpers.js';
+
+const sha256 = (data: Buffer) => ({ algorithm: 'sha256', digest: createHash('sha256').update(data).digest() });
+
+async function withDir(work: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'gu-append-test-'));
+  try {
+    await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('appendAndVerify: a verified chunk stays; a mismatch, an overlong or a broken body is cut back; no marker remains', async () => {
+  await withDir(async (dir) => {
+    const markerDir = join(dir, 'partial');
+    await mkdir(markerDir);
+    const path = join(dir, 'a'.repeat(32));
+    const head = randomBytes(1000);
+    await writeFile(path, head);
+    const chunk = randomBytes(300_000);
+    const target = { id: 'a'.repeat(32), path, offset: head.length, limit: 400_000, markerDir };
+
+    const wrong = await appendAndVerify(Readable.from([chunk]), sha256(randomBytes(8)) as never, target);
+    assert.equal(wrong.kind, 'mismatch');
+    assert.equal((await stat(path)).size, head.length);
+
+    const long = await appendAndVerify(Readable.from([chunk, chunk]), sha256(chunk) as never, target);
+    assert.equal(long.kind, 'too-large');
+    assert.equal((await stat(path)).size, head.length);
+
+    const broken = new Readable({ read() {} });
+    broken.push(chunk.subarray(0, 100_000));
+    setTimeout(() => broken.destroy(new Error('client went away')), 20);
+    await assert.rejects(appendAndVerify(broken, sha256(chunk) as never, target), /client went away/);
+    assert.equal((await stat(path)).size, head.length);
+
+    const right = await appendAndVerify(Readable.from([chunk.subarray(0, 1), chunk.subarray(1)]), sha256(chunk) as never, target);
+    assert.equal(right.kind, 'verified');
+    assert.deepEqual(await readFile(path), Buffer.concat([head, chunk]));
+    assert.deepEqual(await readdir(markerDir), [], 'no marker and no temporary file');
+
+    assert.deepEqual(await appendAndVerify(Readable.from([chunk]), sha256(chunk) as never, { ...target, path: join(dir, 'gone') }), { kind: 'gone' });
+  });
+});
+
+test('rollBackInterruptedAppends cuts a marked file back to its offset, never extends one, and clears the markers', async () => {
+  await withDir(async (dir) => {
+    const intake = join(dir, 'intake');
+    const partial = join(dir, 'partial');
+    await mkdir(intake);
+    await mkdir(partial);
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => x.repeat(32)) as [string, string, string];
+    await writeFile(join(intake, a), Buffer.alloc(5000, 1));
+    await writeFile(join(partial, `${a}.append`), '1000');
+    await writeFile(join(intake, b), Buffer.alloc(500, 1));
+    await writeFile(join(partial, `${b}.append`), '1000'); // nothing appended yet: stays 500
+    await writeFile(join(partial, `${c}.append`), '10'); // upload gone meanwhile
+    assert.deepEqual(await rollBackInterruptedAppends(partial, intake), [a]);
+    assert.equal((await stat(join(intake, a))).size, 1000);
+    assert.equal((await stat(join(intake, b))).size, 500);
+    assert.deepEqual(await readdir(partial), []);
+  });
+});
+
+test('the service stopped mid-chunk (bytes past the offset, marker left): the next start resumes at the last verified chunk', async () => {
+  await withDir(async (dir) => {
+    const options = {
+      port: 0,
+      spoolDir: join(dir, 'spool'),
+      stateDir: join(dir, 'state'),
+      emulator: { dataDir: join(dir, 'emulator') },
+      logLevel: 'silent' as const,
+    };
+    const data = randomBytes(600_000);
+    const first = await startService(options);
+    let uploadUrl: string;
+    try {
+      uploadUrl = await createUpload(first.url, data.length);
+      const res = await patch(uploadUrl, 0, data.subarray(0, 200_000), { 'upload-checksum': `sha256 ${digest('sha256', data.subarray(0, 200_000))}` });
+      assert.equal(res.status, 204);
+      assert.deepEqual(await readdir(join(dir, 'spool', 'partial')), [], 'a verified chunk leaves nothing in the partial dir');
+    } finally {
+      await first.close();
+    }
+    // What a kill -9 during the second chunk leaves: part of it appended, its marker in place.
+    const id = jobIdOf(uploadUrl);
+    await appendFile(join(dir, 'spool', 'intake', id), data.subarray(200_000, 350_000));
+    await writeFile(join(dir, 'spool', 'partial', `${id}.append`), '200000');
+
+    const second = await startService(options);
+    try {
+      const again = new URL(new URL(uploadUrl).pathname, second.url).href;
+      assert.equal(await headOffset(again), 200_000);
+      const rest = data.subarray(200_000);
+      const res = await patch(again, 200_000, rest, { 'upload-checksum': `sha256 ${digest('sha256', rest)}` });
+      assert.equal(res.status, 204);
+      await followJob(second.url, id, terminal);
+      const job = await getJob(second.url, id);
+      assert.equal(job.state, 'delivered');
+      assert.equal(job.sha256, sha256Hex(data));
+    } finally {
+      await second.close();
+    }
+  });
+});
