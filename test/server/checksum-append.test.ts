@@ -2,7 +2,9 @@
  * A checksummed PATCH is written once, straight into the upload's spool file: nothing is left in
  * the partial dir, a mismatch or a broken-off body leaves the file at the chunk's start, and what
  * a process killed mid-chunk leaves behind (unverified bytes past the offset, with their marker)
- * is cut back at the next start, so the client resumes from the last verified chunk.
+ * is cut back at the next start, so the client resumes from the last verified chunk. While a last
+ * chunk is appended but not verified, the completion sweep does not take the full-size file for a
+ * complete intake.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,7 +18,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { appendAndVerify, rollBackInterruptedAppends } from '../../src/server/intake/checksum-append.js';
+import { pino } from 'pino';
 import { DEMO_CLIENT, startEmulator } from '../../src/emulator/index.js';
+import { JobStore } from '../../src/server/jobs/job-store.js';
+import { jobSpecFromMetadata } from '../../src/server/intake/metadata.js';
+import { TusIntake } from '../../src/server/intake/tus-intake.js';
 import { startService } from '../../src/server/index.js';
 import { createUpload, digest, followJob, getJob, headOffset, jobIdOf, patch, sha256Hex, terminal, TUS } from './helpers.js';
 
@@ -194,4 +200,40 @@ test('kill -9 while a checksummed chunk is half appended: the restart cuts it ba
     await emulator.close();
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('the completion sweep leaves alone an upload whose last chunk is appended but not yet verified', async () => {
+  await withDir(async (dir) => {
+    const store = new JobStore(join(dir, 'state'), Date.now);
+    const completed: string[] = [];
+    const intake = new TusIntake({
+      spoolDir: join(dir, 'spool'),
+      limits: { maxSize: 1 << 30, allowedTypes: ['application/pdf'], allowExecutables: false },
+      expiryMs: 3_600_000,
+      store,
+      logger: pino({ level: 'silent' }),
+      now: Date.now,
+      onComplete: (id) => completed.push(id),
+    });
+    try {
+      await intake.recover();
+      const id = 'd'.repeat(32);
+      store.create(id, jobSpecFromMetadata({ filename: 'x.pdf', to: '+15550100' }, 1000, { maxSize: 1 << 30, allowedTypes: ['application/pdf'], allowExecutables: false }));
+      await writeFile(intake.pathOf(id), Buffer.alloc(400));
+      let finish!: () => void;
+      const appending = intake.appendingInPlace(id, async () => {
+        await writeFile(intake.pathOf(id), Buffer.alloc(1000)); // full size, not yet verified
+        await new Promise<void>((resolve) => (finish = resolve));
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await intake.completeReceived();
+      assert.deepEqual(completed, [], 'not queued while the last chunk is unverified');
+      finish();
+      await appending;
+      await intake.completeReceived();
+      assert.deepEqual(completed, [id], 'queued once the append ended with the file complete');
+    } finally {
+      store.close();
+    }
+  });
 });

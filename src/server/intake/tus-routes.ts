@@ -234,7 +234,9 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
             // A PATCH is appended in place (written once); a creation's chunk has no spool file yet.
             outcome =
               method === 'PATCH' && id !== undefined
-                ? await appendAndVerify(request.raw, expected, { id, path: intake.pathOf(id), offset: Number(header(request, 'upload-offset')), limit, markerDir: intake.partialDirectory }, supersede)
+                ? await intake.appendingInPlace(id, () =>
+                    appendAndVerify(request.raw, expected, { id, path: intake.pathOf(id), offset: Number(header(request, 'upload-offset')), limit, markerDir: intake.partialDirectory }, supersede),
+                  )
                 : await spoolAndVerify(request.raw, expected, intake.partialDirectory, limit, supersede);
           } catch (error) {
             if (!(supersede?.reason instanceof Superseded)) throw error;
