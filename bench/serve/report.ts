@@ -59,7 +59,7 @@ export function renderServeTable(m: ServeMeasurements): string {
     ['aggregate MiB/s', fixed(total / MiB / m.wallSeconds, 1), 'intake + relay + delivery, end to end'],
     ['intake MiB/s', fixed(total / MiB / m.intakeSeconds, 1), `all intakes complete after ${fixed(m.intakeSeconds, 2)} s`],
     ['service CPU-s/GiB', fixed(perGiB(m.serviceCpuSeconds, total), 2), m.embedded ? 'includes the embedded emulator' : 'the service process alone (/proc/<pid>/stat)'],
-    ['SHA-256 CPU-s/GiB (1 pass)', fixed(m.sha256CpuPerGiB, 2), 'same files, this run, one process each'],
+    ['SHA-256 CPU-s/GiB (1 pass)', fixed(m.sha256CpuPerGiB, 2), 'same files, this run, one process for all'],
     ['service / SHA-256 CPU', fixed(cpuRatio(m), 2), `x single pass; target <= ${SERVICE_CPU_FACTOR}`],
     ['last byte -> delivered, median (s)', fixed(median(m.lastByteToDeliveredSeconds), 2), `per upload: final PATCH's 204 to its job's delivered (${m.lastByteToDeliveredSeconds.length} uploads)`],
     ['last byte -> delivered, max (s)', fixed(maximum(m.lastByteToDeliveredSeconds), 2), ''],
