@@ -8,8 +8,10 @@ export interface ServeBenchOptions {
   size: number;
   /** Bytes per tus PATCH. */
   chunkSize: number;
-  /** Send `Upload-Checksum: sha256` with every PATCH (as the web page does). */
+  /** Send `Upload-Checksum: sha256` with every PATCH (as the web page does; the default). */
   checksums: boolean;
+  /** One 1 GiB upload (--one-gib): the last-byte → delivered latency is held to its target. */
+  oneGiB: boolean;
   /** Run the service with its embedded emulator (`serve --emulator`) instead of a separate emulator process. */
   embedded: boolean;
   /** Passed to `serve` when given; otherwise the service's defaults apply. */
@@ -25,7 +27,10 @@ export const USAGE = `node --import tsx bench/serve/run.ts [options]
   --uploads N          concurrent uploads (default ${DEFAULTS.uploads})
   --size SIZE          size of each file (default ${formatSize(DEFAULTS.size)}), e.g. 16MiB, 1GiB
   --chunk-size SIZE    bytes per tus PATCH (default ${formatSize(DEFAULTS.chunkSize)}, as the web page)
-  --checksums          send Upload-Checksum: sha256 with every PATCH (the page does when it can)
+  --no-checksums       plain PATCHes; by default every PATCH carries Upload-Checksum: sha256, as the
+                       page sends them (--checksums is accepted and is the default)
+  --one-gib            one upload of 1 GiB (same as --uploads 1 --size 1GiB): the last intake byte
+                       to delivered latency is then held to its <= 2 s target
   --embedded           run \`serve --emulator\` (emulator inside the service process) instead of a
                        separate emulator process; the service's CPU and RSS then include the emulator's
   --max-jobs N         relay jobs at once (default: the service's default)
@@ -51,6 +56,8 @@ export function parseServeBenchArgs(argv: string[]): ServeBenchOptions | undefin
       size: { type: 'string' },
       'chunk-size': { type: 'string' },
       checksums: { type: 'boolean', default: false },
+      'no-checksums': { type: 'boolean', default: false },
+      'one-gib': { type: 'boolean', default: false },
       embedded: { type: 'boolean', default: false },
       'max-jobs': { type: 'string' },
       concurrency: { type: 'string' },
@@ -62,11 +69,15 @@ export function parseServeBenchArgs(argv: string[]): ServeBenchOptions | undefin
   if (values.help) return undefined;
   const chunkSize = values['chunk-size'] === undefined ? DEFAULTS.chunkSize : parseSize(values['chunk-size']);
   if (chunkSize > 1024 * MiB) throw new RangeError('--chunk-size must be at most 1 GiB');
+  if (values.checksums && values['no-checksums']) throw new RangeError('--checksums and --no-checksums contradict each other');
+  const oneGiB = values['one-gib'] ?? false;
+  if (oneGiB && (values.uploads !== undefined || values.size !== undefined)) throw new RangeError('--one-gib sets --uploads and --size; give neither with it');
   return {
-    uploads: integer('uploads', values.uploads, 1, 256) ?? DEFAULTS.uploads,
-    size: values.size === undefined ? DEFAULTS.size : parseSize(values.size),
+    uploads: oneGiB ? 1 : (integer('uploads', values.uploads, 1, 256) ?? DEFAULTS.uploads),
+    size: oneGiB ? 1024 * MiB : values.size === undefined ? DEFAULTS.size : parseSize(values.size),
     chunkSize,
-    checksums: values.checksums ?? false,
+    checksums: !(values['no-checksums'] ?? false),
+    oneGiB,
     embedded: values.embedded ?? false,
     maxJobs: integer('max-jobs', values['max-jobs'], 1, 64),
     concurrency: integer('concurrency', values.concurrency, 1, 32),

@@ -27,6 +27,8 @@ export interface TusUploadResult {
   /** The job id: the last path segment of the upload's Location. */
   jobId: string;
   uploadUrl: string;
+  /** Epoch ms when the last PATCH's 204 arrived: the service had the upload's last byte. */
+  lastByteAt: number;
 }
 
 const TUS = { 'tus-resumable': '1.0.0' } as const;
@@ -65,6 +67,7 @@ export async function tusUpload(input: TusUploadInput): Promise<TusUploadResult>
   const jobId = decodeURIComponent(new URL(uploadUrl).pathname.replace(/\/+$/, '').split('/').pop() ?? '');
 
   const file = input.checksums ? await open(input.filePath, 'r') : undefined;
+  let lastByteAt = Date.now();
   try {
     for (let offset = 0; offset < input.size; offset += input.chunkSize) {
       const length = Math.min(input.chunkSize, input.size - offset);
@@ -87,6 +90,7 @@ export async function tusUpload(input: TusUploadInput): Promise<TusUploadResult>
         body = createReadStream(input.filePath, { start: offset, end: offset + length - 1, highWaterMark: 1024 * 1024 });
       }
       const response = await request(uploadUrl, { ...common, method: 'PATCH', headers, body });
+      lastByteAt = Date.now();
       const newOffset = Number(response.headers['upload-offset']);
       await expectStatus(response, 204, `tus PATCH at ${offset}`);
       if (newOffset !== offset + length) throw new Error(`tus PATCH at ${offset}: service says offset ${newOffset}, expected ${offset + length}`);
@@ -94,5 +98,5 @@ export async function tusUpload(input: TusUploadInput): Promise<TusUploadResult>
   } finally {
     await file?.close();
   }
-  return { jobId, uploadUrl };
+  return { jobId, uploadUrl, lastByteAt };
 }

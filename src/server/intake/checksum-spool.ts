@@ -1,6 +1,7 @@
 /**
- * The tus checksum extension, which @tus/server does not implement: a chunk that carries
- * Upload-Checksum is first written to a temporary file inside the spool dir while it is hashed.
+ * The tus checksum extension, which @tus/server does not implement, for a creation that carries
+ * its first chunk (there is no upload file to append to yet; PATCHes use checksum-append.ts): the
+ * chunk is first written to a temporary file inside the spool dir while it is hashed.
  * Only when the whole chunk arrived and its digest equals the announced one are the bytes handed
  * on to @tus/server (from the temporary file); otherwise nothing is appended and the offset stays.
  */

@@ -20,6 +20,7 @@ import type { Job } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { StateStoreError } from '../jobs/store-error.js';
 import { ensurePrivateDir, makePrivate } from '../private-fs.js';
+import { rollBackInterruptedAppends } from './checksum-append.js';
 import { IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
 
 export const TUS_PATH = '/files';
@@ -65,6 +66,10 @@ export class TusIntake {
   readonly #o: TusIntakeOptions;
   readonly #contexts = new WeakMap<Request, IntakeRequestContext>();
   #progressPausedUntil = 0;
+  /** Uploads whose chunk is being appended in place: their file's size is not yet a verified offset. */
+  readonly #appending = new Set<string>();
+  /** Appends ended so far, all uploads (the completion sweep's check that none ended under it). */
+  #appendsEnded = 0;
 
   constructor(options: TusIntakeOptions) {
     this.#o = options;
@@ -144,6 +149,20 @@ export class TusIntake {
     }
   }
 
+  /**
+   * Runs `work`, which appends a chunk of `id` into its spool file before verifying it
+   * (checksum-append.ts): until it ends, a full-size file is not a complete intake.
+   */
+  async appendingInPlace<T>(id: string, work: () => Promise<T>): Promise<T> {
+    this.#appending.add(id);
+    try {
+      return await work();
+    } finally {
+      this.#appending.delete(id);
+      this.#appendsEnded += 1;
+    }
+  }
+
   async spoolComplete(id: string): Promise<boolean> {
     const job = this.#o.store.get(id);
     if (job === undefined) return false;
@@ -183,7 +202,12 @@ export class TusIntake {
   /** Queues the receiving jobs whose spool is complete (a completion the store could not record). */
   async completeReceived(): Promise<void> {
     for (const job of this.#o.store.inState('receiving')) {
-      if (await this.spoolComplete(job.id)) {
+      // A last chunk being appended makes the file full-size before it is verified (and cut back
+      // on a mismatch): skip it, and skip any check an append ended during; the next sweep retries.
+      if (this.#appending.has(job.id)) continue;
+      const ended = this.#appendsEnded;
+      const complete = await this.spoolComplete(job.id);
+      if (complete && !this.#appending.has(job.id) && ended === this.#appendsEnded) {
         this.#o.logger.info({ job: job.id, step: 'intake-recovered' }, 'intake was complete; queuing its job');
         this.#complete(job.id);
       }
@@ -192,12 +216,15 @@ export class TusIntake {
 
   /**
    * At start: the directories exist; chunks being verified when the process died are dropped
-   * (their clients resend them); receiving jobs whose spool is complete (the process died at the
+   * (spooled ones removed, ones appended in place cut back: their clients resend them); receiving jobs whose spool is complete (the process died at the
    * last byte) are queued.
    */
   async recover(): Promise<void> {
     await ensurePrivateDir(this.#o.spoolDir);
     await ensurePrivateDir(this.directory);
+    for (const id of await rollBackInterruptedAppends(this.partialDirectory, this.directory)) {
+      this.#o.logger.info({ job: id, step: 'chunk-rolled-back' }, 'a chunk was being appended when the process stopped; cut back to the last verified chunk');
+    }
     await rm(this.partialDirectory, { recursive: true, force: true });
     await ensurePrivateDir(this.partialDirectory);
     await this.completeReceived();

@@ -7,7 +7,8 @@
  * Before @tus/server sees a request: an upload that belongs to another API key is "not found";
  * a creation passes the metadata checks, the creation rate and the intake caps (intake-limits.ts)
  * before any byte of its body is read; a checksummed chunk is spooled while it holds its upload's
- * lock (one chunk per upload at a time, so the spool holds at most one chunk per upload).
+ * lock (one chunk per upload at a time): a PATCH's chunk is appended in place and cut back unless
+ * verified (checksum-append.ts), a creation's chunk is spooled to a temporary file first.
  */
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -18,7 +19,8 @@ import type { Logger } from 'pino';
 import { mayAccess, principalOf } from '../http/auth.js';
 import type { Job } from '../jobs/job.js';
 import type { ServiceMetrics } from '../metrics.js';
-import { spoolAndVerify } from './checksum-spool.js';
+import { appendAndVerify, type AppendOutcome } from './checksum-append.js';
+import { spoolAndVerify, type SpoolOutcome } from './checksum-spool.js';
 import { RetryLater, type IntakeLimiter } from './intake-limits.js';
 import { checkMetadataHeader, IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
 import { CHECKSUM_ALGORITHMS, isRefusal, parseUploadChecksum, preflight, TUS_VERSION, type Refusal } from './preflight.js';
@@ -227,9 +229,15 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
         if (limit !== undefined) {
           const declared = Number(header(request, 'content-length') ?? '0');
           if (declared > limit) return refuse(reply, { status: 413, body: `The chunk is longer than the ${limit} bytes the upload still needs.\n` });
-          let outcome;
+          let outcome: AppendOutcome | SpoolOutcome;
           try {
-            outcome = await spoolAndVerify(request.raw, expected, intake.partialDirectory, limit, supersede);
+            // A PATCH is appended in place (written once); a creation's chunk has no spool file yet.
+            outcome =
+              method === 'PATCH' && id !== undefined
+                ? await intake.appendingInPlace(id, () =>
+                    appendAndVerify(request.raw, expected, { id, path: intake.pathOf(id), offset: Number(header(request, 'upload-offset')), limit, markerDir: intake.partialDirectory }, supersede),
+                  )
+                : await spoolAndVerify(request.raw, expected, intake.partialDirectory, limit, supersede);
           } catch (error) {
             if (!(supersede?.reason instanceof Superseded)) throw error;
             logger.info({ job: id, step: 'chunk-superseded', offset: header(request, 'upload-offset') }, 'a newer request for this upload took over; chunk dropped');
@@ -242,10 +250,20 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
             logger.warn({ job: id, step: 'chunk-checksum-mismatch', offset: header(request, 'upload-offset'), size: outcome.size, algorithm: expected.algorithm }, 'chunk refused: checksum mismatch');
             return refuse(reply, { status: CHECKSUM_MISMATCH, body: 'Checksum Mismatch: the chunk was discarded; send it again.\n' });
           }
-          verifiedPath = outcome.path;
-          body = createReadStream(outcome.path);
-          overrides['content-length'] = String(outcome.size);
-          logger.info({ job: id, step: 'chunk-verified', offset: header(request, 'upload-offset') ?? '0', size: outcome.size, algorithm: expected.algorithm, checksum: outcome.hex }, 'chunk checksum verified');
+          if (outcome.kind === 'gone') {
+            body = undefined; // terminated or expired meanwhile: @tus/server answers 404
+          } else if (outcome.path !== undefined) {
+            verifiedPath = outcome.path;
+            body = createReadStream(outcome.path);
+            overrides['content-length'] = String(outcome.size);
+          } else {
+            // Already in the spool file: @tus/server gets an empty PATCH at the new offset, which
+            // answers like any chunk and fires the completion hook at the last one.
+            body = undefined;
+            overrides['content-length'] = '0';
+            overrides['upload-offset'] = String(Number(header(request, 'upload-offset')) + outcome.size);
+          }
+          if (outcome.kind !== 'gone') logger.info({ job: id, step: 'chunk-verified', offset: header(request, 'upload-offset') ?? '0', size: outcome.size, algorithm: expected.algorithm, checksum: outcome.hex }, 'chunk checksum verified');
         } else {
           body = undefined; // unknown upload or offset conflict: @tus/server gives the answer, no body needed
         }
