@@ -7,6 +7,7 @@
 import { DEMO_S3_CREDENTIAL } from '../../src/emulator/s3/types.js';
 import type { EmulatorState } from '../../src/emulator/types.js';
 import { runWorker } from '../lib/children.js';
+import type { WorkerReport } from '../lib/self-measure.js';
 import { failed, fetchJson, workerTimeoutMs, type RowResult } from '../lib/rows.js';
 import { MiB } from '../lib/sizes.js';
 import type { S3Emulator } from './emulator.js';
@@ -29,7 +30,7 @@ export async function measureHash(context: S3RowContext, mode: 'whole' | 'parts+
     const report = await runWorker('bench/s3/workers/hash.mjs', input, workerTimeoutMs(context.size));
     if (report.bytes !== context.size) return { label, report, note: '', error: `read ${report.bytes} of ${context.size} bytes` };
     const note = mode === 'whole' ? `sha256 ${String(report.extra.sha256).slice(0, 12)}…` : `${String(report.extra.parts)} parts of ${context.partSize / MiB} MiB`;
-    return { label, report, note };
+    return { label, report, note: cpuSplit(report, context.size) + note };
   } catch (error) {
     return failed(label, error);
   }
@@ -45,6 +46,14 @@ async function storedProblem(emulator: S3Emulator, context: S3RowContext, key: (
     return `DELIVERY MISMATCH: the emulator stored ${object.size} bytes with sha256 ${object.sha256}`;
   }
   return undefined;
+}
+
+/** "user 1.23 + sys 0.45 CPU-s/GiB": hashing and JS are user time, moving bytes through the kernel is system time. */
+export function cpuSplit(report: WorkerReport, size: number): string {
+  const { userSeconds, systemSeconds } = report.extra as { userSeconds?: number; systemSeconds?: number };
+  if (userSeconds === undefined || systemSeconds === undefined) return '';
+  const gib = size / (1024 * MiB);
+  return `user ${(userSeconds / gib).toFixed(2)} + sys ${(systemSeconds / gib).toFixed(2)} CPU-s/GiB; `;
 }
 
 /** Runs one upload worker, measuring the emulator's CPU across it. */
@@ -68,7 +77,7 @@ export async function measureOurs(context: S3RowContext, emulator: S3Emulator): 
       report,
       serverCpuSeconds,
       chunkSize: extra.chunkSize,
-      note: `${extra.chunks} parts of ${(extra.chunkSize / MiB).toFixed(2)} MiB, ${extra.retries} retries, composite ${extra.verified ? 'verified' : 'NOT verified'}`,
+      note: `${cpuSplit(report, context.size)}${extra.chunks} parts of ${(extra.chunkSize / MiB).toFixed(2)} MiB, ${extra.retries} retries, composite ${extra.verified ? 'verified' : 'NOT verified'}`,
     };
     if (extra.sha256 !== context.sha256) row.error = `DELIVERY MISMATCH: result sha256 ${extra.sha256}`;
     else if (!extra.verified) row.error = 'the store did not verify the composite checksum';
@@ -101,7 +110,7 @@ export async function measureLibStorage(context: S3RowContext, emulator: S3Emula
       report,
       serverCpuSeconds,
       chunkSize: context.partSize,
-      note: `${String(report.extra.parts)} parts of ${context.partSize / MiB} MiB, ChecksumAlgorithm SHA256`,
+      note: `${cpuSplit(report, context.size)}${String(report.extra.parts)} parts of ${context.partSize / MiB} MiB, ChecksumAlgorithm SHA256`,
     };
     const problem = await storedProblem(emulator, context, (key) => key === 'bench/lib-storage.bin');
     if (problem !== undefined) row.error = problem;

@@ -26,7 +26,8 @@ export async function measureSelf(operation) {
       maxRssMiB: process.resourceUsage().maxRSS / 1024, // KiB on Linux
       startRssMiB,
       bytes: outcome.bytes,
-      extra: outcome.extra ?? {},
+      // The user/system split tells hashing (user) from moving bytes through the kernel (system).
+      extra: { ...outcome.extra, userSeconds: cpu.user / 1e6, systemSeconds: cpu.system / 1e6 },
     };
     process.stdout.write(PREFIX + JSON.stringify(report) + '\n');
   } catch (error) {
