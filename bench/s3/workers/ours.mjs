@@ -1,0 +1,37 @@
+/**
+ * Our S3 link store through the real engine (runUpload: buffer pool, each part read and hashed
+ * once, N parts in flight over pre-signed UploadPart URLs), compiled (dist/), on plain node.
+ * Input: {"filePath", "endpoint", "bucket", "accessKeyId", "secretAccessKey", "concurrency", "partSize"?}.
+ */
+import { createS3Transport, S3LinkStore } from '../../../dist/destinations/s3/index.js';
+import { runUpload } from '../../../dist/upload/run-upload.js';
+import { measureSelf, workerInput } from './measure.mjs';
+
+const input = workerInput();
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const store = new S3LinkStore({
+  location: `s3://${input.bucket}/bench/`,
+  endpoint: input.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey },
+  ...(input.partSize === undefined ? {} : { partSize: input.partSize }),
+});
+const transport = createS3Transport();
+
+await measureSelf(async () => {
+  const result = await runUpload(store, transport, { filePath: input.filePath, concurrency: input.concurrency });
+  return {
+    bytes: result.stored.size,
+    extra: {
+      sha256: result.stored.sha256,
+      verified: result.stored.verified,
+      chunks: result.chunks,
+      chunkSize: result.chunkSize,
+      retries: result.retries,
+      bytesSent: result.bytesSent,
+      key: result.sessionId,
+    },
+  };
+});
+await transport.close();
+store.close();
