@@ -14,13 +14,14 @@
  * again. (Like the rest of the spool, this is safe against a process crash, not a power loss:
  * nothing is fsynced.)
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ExpectedChecksum } from './preflight.js';
+import { HashingLimiter, TooLarge } from './hashing-limiter.js';
 
 export type AppendOutcome =
   /** No `path`: unlike a spooled chunk (checksum-spool.ts), it is already in the upload's file. */
@@ -43,29 +44,6 @@ export interface AppendTarget {
   markerDir: string;
 }
 
-class TooLarge extends Error {}
-
-/** Hashes what passes and fails the pipeline once more than `limit` bytes came. */
-class HashingLimiter extends Transform {
-  readonly hash;
-  size = 0;
-  constructor(
-    algorithm: string,
-    private readonly limit: number,
-  ) {
-    super();
-    this.hash = createHash(algorithm);
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.size > this.limit) {
-      callback(new TooLarge());
-      return;
-    }
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
-}
 
 const MARKER = /^([0-9a-f]{32})\.append$/;
 const markerPath = (dir: string, id: string): string => join(dir, `${id}.append`);

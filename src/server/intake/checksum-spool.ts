@@ -5,42 +5,20 @@
  * Only when the whole chunk arrived and its digest equals the announced one are the bytes handed
  * on to @tus/server (from the temporary file); otherwise nothing is appended and the offset stays.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ExpectedChecksum } from './preflight.js';
+import { HashingLimiter, TooLarge } from './hashing-limiter.js';
 
 export type SpoolOutcome =
   | { kind: 'verified'; path: string; size: number; hex: string }
   | { kind: 'mismatch'; size: number; actual: string }
   | { kind: 'too-large'; limit: number };
 
-class TooLarge extends Error {}
-
-/** Hashes what passes and fails the pipeline once more than `limit` bytes came. */
-class HashingLimiter extends Transform {
-  readonly hash;
-  size = 0;
-  constructor(
-    algorithm: string,
-    private readonly limit: number,
-  ) {
-    super();
-    this.hash = createHash(algorithm);
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.size > this.limit) {
-      callback(new TooLarge());
-      return;
-    }
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
-}
 
 /**
  * Reads `body` to a new file under `dir` (at most `limit` bytes). A verified chunk's file is the
