@@ -7,10 +7,9 @@
 import { ConfigError } from '../errors/index.js';
 import { resolveWebMessagingOptions } from '../destinations/web-messaging/index.js';
 import type { Journal, JournalEntry } from '../journal/index.js';
-import type { SendViaOptions, SendViaResult, Via } from '../relay/index.js';
 import { conversationIdOf, openConversationVia } from './conversation-options.js';
 import { reportError } from './report-error.js';
-import { printViaResult, runSend, type OutputFlags } from './run-upload.js';
+import { runViaSend, type OutputFlags } from './run-upload.js';
 import { targetFlagsToConfigFlags } from './target-options.js';
 import { openWebMessagingVia, type OpenedVia } from './web-messaging-options.js';
 
@@ -22,8 +21,6 @@ interface ResumeViaFlags extends OutputFlags {
   clientSecretFile?: string;
   accessTokenFile?: string;
 }
-
-type SendVia = (via: Via, options: SendViaOptions) => Promise<SendViaResult>;
 
 function communicationOf(entry: JournalEntry): string | undefined {
   const state = entry.sessionState;
@@ -49,7 +46,7 @@ async function openFor(entry: JournalEntry, journal: Journal, flags: ResumeViaFl
   return { via: { ...opened.via, target: entry.target }, close: opened.close };
 }
 
-export async function resumeThrough(entry: JournalEntry, journal: Journal, flags: ResumeViaFlags, sendVia: SendVia): Promise<number> {
+export async function resumeThrough(entry: JournalEntry, journal: Journal, flags: ResumeViaFlags): Promise<number> {
   let opened: OpenedVia;
   try {
     opened = await openFor(entry, journal, flags);
@@ -58,25 +55,21 @@ export async function resumeThrough(entry: JournalEntry, journal: Journal, flags
   }
   try {
     if (!flags.quiet) process.stderr.write(`Journal entry ${entry.id}: ${entry.file.path} → ${entry.target.description}\n`);
-    const outcome = await runSend(
-      (control) =>
-        sendVia(opened.via, {
-          filePath: entry.file.path,
-          text: entry.delivery.text,
-          contentType: entry.contentType,
-          fileName: entry.fileName,
-          concurrency: flags.concurrency,
-          maxRps: flags.maxRps,
-          journal,
-          journalId: entry.id,
-          redeliver: flags.redeliver,
-          ...control,
-        }),
+    return await runViaSend(
+      opened.via,
+      {
+        filePath: entry.file.path,
+        text: entry.delivery.text,
+        contentType: entry.contentType,
+        fileName: entry.fileName,
+        concurrency: flags.concurrency,
+        maxRps: flags.maxRps,
+        journal,
+        journalId: entry.id,
+        redeliver: flags.redeliver,
+      },
       flags,
     );
-    if (!outcome.ok) return outcome.exitCode;
-    printViaResult(outcome.result, flags);
-    return 0;
   } finally {
     await opened.close();
   }

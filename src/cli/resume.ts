@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { ConfigError } from '../errors/index.js';
 import type { Journal, JournalEntry } from '../journal/index.js';
-import { createGenesysClient, sendVia } from '../relay/index.js';
+import { createGenesysClient } from '../relay/index.js';
 import { resumeThrough } from './resume-via.js';
 import { integerInRange, positiveNumber } from './parse-number.js';
 import { reportError } from './report-error.js';
@@ -108,7 +108,7 @@ async function resume(id: string | undefined, flags: ResumeFlags): Promise<numbe
     if (journal === undefined) throw new ConfigError('journal.disabled', 'resume needs the journal.');
     entry = pickEntry(journal, id);
     if (entry.destination !== 'genesys-files') {
-      const done = await resumeThrough(entry, journal, flags, sendVia);
+      const done = await resumeThrough(entry, journal, flags);
       journal.close();
       return done;
     }

@@ -3,7 +3,7 @@
  * wiring, the progress reporter, what the resume journal did (resumed, started over, kept for
  * later), the human or JSON result, and the exit status of a failure.
  */
-import { sendFile, type GenesysClient, type SendFileOptions, type SendFileResult, type SendViaResult } from '../relay/index.js';
+import { sendFile, sendVia, type GenesysClient, type SendFileOptions, type SendFileResult, type SendViaOptions, type SendViaResult, type Via } from '../relay/index.js';
 import { InterruptedError } from '../errors/index.js';
 import type { UploadEvent } from '../upload/events.js';
 import { onInterrupt } from './interrupt.js';
@@ -96,6 +96,14 @@ export async function runSend<T>(
   } finally {
     interrupt.dispose();
   }
+}
+
+/** One send through `via` from the terminal, its result printed; returns the exit status. */
+export async function runViaSend(via: Via, options: Omit<SendViaOptions, 'signal' | 'onEvent'>, output: OutputFlags): Promise<number> {
+  const outcome = await runSend((control) => sendVia(via, { ...options, ...control }), output);
+  if (!outcome.ok) return outcome.exitCode;
+  printViaResult(outcome.result, output);
+  return 0;
 }
 
 /** Prints a delivery through any destination: its own ids in `details`. */

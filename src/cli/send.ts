@@ -4,13 +4,13 @@
  */
 import { Command } from 'commander';
 import { resolveConfig } from '../config/index.js';
-import { createGenesysClient, sendVia } from '../relay/index.js';
+import { createGenesysClient } from '../relay/index.js';
 import type { Journal } from '../journal/index.js';
 import { ConfigError } from '../errors/index.js';
 import { reportError } from './report-error.js';
 import { addTargetOptions, targetFlagsToConfigFlags, type TargetFlags } from './target-options.js';
 import { collect, integerInRange, positiveNumber } from './parse-number.js';
-import { printResult, printViaResult, runSend, runUpload } from './run-upload.js';
+import { printResult, runUpload, runViaSend } from './run-upload.js';
 import { addViaOption, resolveVia } from './via-options.js';
 import { addWebMessagingOptions, openWebMessagingVia, webMessagingConfig, type OpenedVia, type WebMessagingFlags } from './web-messaging-options.js';
 import { addConversationOptions, openConversationVia } from './conversation-options.js';
@@ -169,26 +169,22 @@ async function sendThrough(via: 'web-messaging' | 'conversation', file: string, 
     return reportError(error, { json: flags.json });
   }
   try {
-    const outcome = await runSend(
-      (control) =>
-        sendVia(opened.via, {
-          filePath: file,
-          text: flags.text,
-          concurrency: flags.concurrency,
-          contentType: flags.contentType,
-          fileName: flags.fileName,
-          maxRps: flags.maxRps,
-          keepOnError: flags.keepOnError,
-          journal,
-          restart: flags.restart,
-          redeliver: flags.redeliver,
-          ...control,
-        }),
+    return await runViaSend(
+      opened.via,
+      {
+        filePath: file,
+        text: flags.text,
+        concurrency: flags.concurrency,
+        contentType: flags.contentType,
+        fileName: flags.fileName,
+        maxRps: flags.maxRps,
+        keepOnError: flags.keepOnError,
+        journal,
+        restart: flags.restart,
+        redeliver: flags.redeliver,
+      },
       flags,
     );
-    if (!outcome.ok) return outcome.exitCode;
-    printViaResult(outcome.result, flags);
-    return 0;
   } finally {
     await opened.close();
     journal?.close();
