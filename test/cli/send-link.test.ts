@@ -191,3 +191,14 @@ test('--delivery link without a link store: exit 2 naming the setting; a stray -
   assert.equal(stray.code, 2, stray.stderr);
   assert.match(stray.stderr, /--s3-endpoint .*--link-store/);
 });
+
+test('auto: a file over the conversation\'s 25 MB goes as a link', async () => {
+  const id = await conversationId();
+  const { path, sha } = await file('dump.zip', 25 * MiB + 1);
+  const run = await runCli(['send', path, '--via', 'conversation', '--conversation-id', id, '--json', '--quiet'], { ...orgEnv(), ...s3Env() }).done;
+  assert.equal(run.code, 0, run.stderr);
+  assertNoSecret(run);
+  const result = last(run.stdout);
+  assert.equal(result.destination, 'conversation+s3');
+  await assertLinkMessage(result, sha, 'dump.zip');
+});

@@ -62,3 +62,41 @@ test('resume of an interrupted conversation link send: refused without the link 
   assert.equal(conversation.messages.length, 1);
   assert.match(conversation.messages[0]!.textBody, /^File: logs\.zip, 16\.8 MB/m);
 });
+
+test('resume of an interrupted Files API link send: the recorded org and recipients, one message without attachment', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'resume-link-files-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') });
+  t.after(() => emulator.close());
+  const env = {
+    HOME: dir,
+    GENESYS_UPLOAD_STATE_DIR: join(dir, 'state'),
+    GENESYS_BASE_URL: emulator.url,
+    GENESYS_CLIENT_ID: 'demo-client',
+    GENESYS_CLIENT_SECRET: 'demo-secret',
+    GENESYS_UPLOAD_S3: 's3://genesys-uploads/f/',
+    GENESYS_UPLOAD_S3_ENDPOINT: emulator.s3Url,
+    GENESYS_UPLOAD_S3_PART_SIZE: '5MiB',
+    AWS_ACCESS_KEY_ID: DEMO_S3_CREDENTIAL.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DEMO_S3_CREDENTIAL.secretAccessKey,
+  };
+  const file = join(dir, 'photos.zip');
+  const sha256 = await writeBigFile(file, 11 * MiB);
+  emulator.addFault({ route: 's3-part', action: 'stall', stallMs: 60_000, partNumber: 3 });
+  const run = runCli(['send', file, '--to', '+15550100', '--to', 'ops@example.com', '--delivery', 'link', '--text', 'Photos', '--concurrency', '1', '--quiet'], env);
+  await Promise.race([until(() => emulator.state().s3.uploads.some((u) => u.parts.length >= 2), 'two parts held'), run.done.then((r) => assert.fail(r.stderr))]);
+  await run.kill9();
+  emulator.clearFaults();
+  const resumed = await runCli(['resume', '--json'], env).done;
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const result = JSON.parse(resumed.stdout.trim().split('\n').at(-1) ?? '{}') as { destination: string; sha256: string; messageId: string; bytesSkipped: number };
+  assert.equal(result.destination, 'genesys-files+s3');
+  assert.equal(result.sha256, sha256);
+  assert.equal(result.bytesSkipped, 10 * MiB);
+  const messages = emulator.state().messages;
+  assert.equal(messages.length, 1);
+  assert.equal(messages[0]!.id, result.messageId);
+  assert.deepEqual(messages[0]!.to, ['+15550100', 'ops@example.com']);
+  assert.deepEqual(messages[0]!.attachments, []);
+  assert.match(messages[0]!.text, /^Photos\nFile: photos\.zip, 11\.5 MB/);
+});
