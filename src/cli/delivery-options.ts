@@ -7,7 +7,7 @@
  * SDK's chain finds them (environment, profile, roles), so a secret is never on a command line.
  */
 import { Option, type Command } from 'commander';
-import { s3InputFromEnv, type S3StoreInput } from '../destinations/s3/options.js';
+import { parseS3Options, s3InputFromEnv, type S3StoreInput } from '../destinations/s3/options.js';
 import { ConfigError } from '../errors/index.js';
 import { chooseVia, fileFacts, openLinkStore, DELIVERY_MODES, type DeliveryMode, type LinkStore } from '../relay/delivery-choice.js';
 import type { OpenedVia } from './web-messaging-options.js';
@@ -62,7 +62,7 @@ export function linkStoreInput(flags: LinkStoreFlags, env: NodeJS.ProcessEnv): S
     }
     return undefined;
   }
-  return {
+  const input: S3StoreInput = {
     ...fromEnv,
     ...(flags.s3Endpoint !== undefined && { endpoint: flags.s3Endpoint }),
     ...(flags.s3Region !== undefined && { region: flags.s3Region }),
@@ -70,6 +70,8 @@ export function linkStoreInput(flags: LinkStoreFlags, env: NodeJS.ProcessEnv): S
     ...(flags.linkLifetime !== undefined && { linkLifetime: flags.linkLifetime }),
     ...(flags.linkBaseUrl !== undefined && { publicBaseUrl: flags.linkBaseUrl }),
   };
+  parseS3Options(input); // refused now (exit 2, naming the setting), even if this file goes as an attachment
+  return input;
 }
 
 /** The link store the flags and environment configure, or undefined. */
@@ -89,9 +91,14 @@ export async function chooseOpenedVia(
 ): Promise<OpenedVia> {
   let link: LinkStore | undefined;
   try {
-    link = input.link ?? (input.flags.delivery === 'attachment' ? undefined : await openLinkStoreFromFlags(input.flags, input.env));
+    const { delivery } = input.flags;
+    // Checked even when unused, so that a mistyped setting is never silently ignored.
+    const settings = linkStoreInput(input.flags, input.env);
     const facts = await fileFacts(input.filePath, { fileName: input.fileName, contentType: input.contentType });
-    const via = chooseVia(base.via, link, input.flags.delivery, facts);
+    // The store (and the AWS SDK) is loaded only when this file may go as a link.
+    const mayLink = delivery === 'link' || (delivery === 'auto' && base.via.destination.store.refuses?.(facts) !== undefined);
+    link = input.link ?? (mayLink && settings !== undefined ? await openLinkStore(settings) : undefined);
+    const via = chooseVia(base.via, link, delivery, facts);
     const used = via === base.via ? undefined : link;
     if (used === undefined) await link?.close();
     return {

@@ -15,7 +15,7 @@ import { addViaOption, resolveVia } from './via-options.js';
 import { addWebMessagingOptions, openWebMessagingVia, webMessagingConfig, type OpenedVia, type WebMessagingFlags } from './web-messaging-options.js';
 import { addConversationOptions, openConversationVia } from './conversation-options.js';
 import { addJournalOptions, openJournalFromFlags, type JournalFlags } from './state-dir-option.js';
-import { addDeliveryOptions, chooseOpenedVia, type DeliveryFlags } from './delivery-options.js';
+import { addDeliveryOptions, chooseOpenedVia, linkStoreInput, type DeliveryFlags } from './delivery-options.js';
 import { genesysFilesVia } from '../relay/via.js';
 
 interface SendFlags extends TargetFlags, JournalFlags, WebMessagingFlags, DeliveryFlags {
@@ -126,6 +126,7 @@ async function send(file: string, flags: SendFlags): Promise<number> {
       );
     }
     const config = resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) });
+    linkStoreInput(flags, process.env); // the Files API takes any size: no link unless asked, but the settings are checked
     journal = openJournalFromFlags(flags, process.env);
     client = createGenesysClient(config);
   } catch (error) {

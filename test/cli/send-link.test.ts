@@ -182,7 +182,7 @@ test('auto: a file within the limit stays an attachment although a link store is
   assert.equal(result.destination, 'web-messaging');
 });
 
-test('--delivery link without a link store: exit 2 naming the setting; a stray --s3-endpoint: exit 2', async () => {
+test('--delivery link without a link store: exit 2 naming the setting; a stray --s3-endpoint or a bad part size: exit 2', async () => {
   const { path } = await file('nostore.pdf', 2000);
   const run = await runCli(['send', path, '--via', 'web-messaging', '--delivery', 'link'], { ...wmEnv(), HOME: dir }).done;
   assert.equal(run.code, 2, run.stderr);
@@ -190,6 +190,9 @@ test('--delivery link without a link store: exit 2 naming the setting; a stray -
   const stray = await runCli(['send', path, '--via', 'web-messaging', '--delivery', 'link', '--s3-endpoint', 'http://127.0.0.1:1'], { ...wmEnv(), HOME: dir }).done;
   assert.equal(stray.code, 2, stray.stderr);
   assert.match(stray.stderr, /--s3-endpoint .*--link-store/);
+  const bad = await runCli(['send', path, '--via', 'web-messaging', '--s3-part-size', '1MiB'], { ...wmEnv(), ...s3Env() }).done;
+  assert.equal(bad.code, 2, 'a bad setting is refused even when the file would go as an attachment');
+  assert.match(bad.stderr, /GENESYS_UPLOAD_S3_PART_SIZE must be from 5 MiB to 5 GiB/);
 });
 
 test('auto: a file over the conversation\'s 25 MB goes as a link', async () => {
