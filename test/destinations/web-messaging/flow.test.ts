@@ -79,6 +79,18 @@ async function openVia(extra: Partial<Parameters<typeof openGuestVia>[0]> = {}):
 
 const actions = (name: string) => server.seen.requests.filter((r) => r['action'] === name);
 
+/** The first onMessage's answer is lost: the socket drops before the message is stored, or after. */
+function loseFirstOnMessage(when: 'before-stored' | 'after-stored'): void {
+  let lose = true;
+  server.script.onRequest = (request, _reply, ws, next) => {
+    if (request['action'] !== 'onMessage' || !lose) return false;
+    lose = false;
+    if (when === 'after-stored') next(() => ws.terminate());
+    else ws.terminate();
+    return true;
+  };
+}
+
 function assertNoToken(error: unknown, token: string): void {
   assert.ok(error instanceof UploadError);
   assert.ok(!JSON.stringify(error.toJSON()).includes(token));
@@ -129,7 +141,6 @@ test('an Origin the deployment refuses: HTTP 403 is a configuration error (exit 
   server.script.refuseOrigin = 'https://shop.example.com';
   await assert.rejects(open(), (e: unknown) => e instanceof ConfigError && e.code === 'webmessaging.origin_refused' && exitCodeFor(e) === 2);
 });
-
 
 test('size exactly maxFileSizeKB × 1000 passes; one byte more is refused before any onAttachment', async () => {
   const { guest, send } = await openVia();
@@ -240,7 +251,6 @@ test('2 onMessage per second are honoured before sending', async () => {
   assert.equal(server.seen.messages.length, 3);
 });
 
-
 test('the socket dropped during the PUT: reconnect, configureSession with the same token, upload requested again', async () => {
   server.script.onPut = (n) => {
     if (n === 1) for (const ws of server.sockets) ws.terminate();
@@ -260,13 +270,7 @@ test('the socket dropped during the PUT: reconnect, configureSession with the sa
 });
 
 test('the answer to onMessage lost after it was stored: found in the history, exactly one message', async () => {
-  let lose = true;
-  server.script.onRequest = (request, _reply, ws, next) => {
-    if (request['action'] !== 'onMessage' || !lose) return false;
-    lose = false;
-    next(() => ws.terminate());
-    return true;
-  };
+  loseFirstOnMessage('after-stored');
   const { send } = await openVia();
   const result = await send(file);
   assert.equal(server.seen.messages.length, 1);
@@ -277,13 +281,7 @@ test('the answer to onMessage lost after it was stored: found in the history, ex
 });
 
 test('the onMessage lost before it was stored: provably absent, sent once more, exactly one message', async () => {
-  let lose = true;
-  server.script.onRequest = (request, _reply, ws) => {
-    if (request['action'] !== 'onMessage' || !lose) return false;
-    lose = false;
-    ws.terminate();
-    return true;
-  };
+  loseFirstOnMessage('before-stored');
   const { send } = await openVia();
   const result = await send(file);
   assert.equal(server.seen.messages.length, 1);
@@ -293,13 +291,7 @@ test('the onMessage lost before it was stored: provably absent, sent once more, 
 });
 
 test('a link (stored.link): a text-only message; lost before it was stored, found absent by its marker, sent once more', async () => {
-  let lose = true;
-  server.script.onRequest = (request, _reply, ws) => {
-    if (request['action'] !== 'onMessage' || !lose) return false;
-    lose = false;
-    ws.terminate();
-    return true;
-  };
+  loseFirstOnMessage('before-stored');
   const { destination } = await openVia();
   const stored = { ref: 'links/abc', fileName: 'big.bin', contentType: 'application/octet-stream', size: 1, sha256: sha, verified: true, link: { url: 'https://l.example/abc', expiresAt: undefined } };
   const receipt = await deliverOnce({
@@ -331,7 +323,6 @@ test('no pong by the next ping: the socket is dropped and the next request recon
   }
 });
 
-
 test('session errors: unknown deployment and SessionExpiredEvent', async () => {
   server.script.onRequest = (request, reply) => {
     if (request['action'] !== 'configureSession') return false;
@@ -347,7 +338,6 @@ test('session errors: unknown deployment and SessionExpiredEvent', async () => {
   const guest = await open();
   await assert.rejects(guest.send({ text: 'x' }), (e: unknown) => e instanceof RejectedError && e.code === 'webmessaging.session_ended');
 });
-
 
 test('an integrity verdict (UploadFailureEvent 4002) is exit 5', async () => {
   server.script.afterPut = () => 'none';
@@ -377,7 +367,6 @@ test('the first connection fails fast; a reconnect is retried every 5 s', async 
   assert.equal(server.seen.messages.length, 1);
 });
 
-
 test('a class "string" 429 is waited out like TooManyRequests (3 s without retryAfter)', async () => {
   let busy = true;
   server.script.onRequest = (request, reply) => {
@@ -393,7 +382,6 @@ test('a class "string" 429 is waited out like TooManyRequests (3 s without retry
   await sending;
   assert.equal(server.seen.messages.length, 1);
 });
-
 
 test('an existing guest token: no startNew, and the token never shows when the objects are inspected', async () => {
   const token = 'existing-guest-token-0123456789';
@@ -413,7 +401,6 @@ test('an existing guest token: no startNew, and the token never shows when the o
     return (e as UploadError).code === 'webmessaging.attachment_not_uploaded';
   });
 });
-
 
 test('a storage refusal (HTTP 400) is not retried and shows no URL signature', async () => {
   server.script.onPut = () => 400;
