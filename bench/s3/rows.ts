@@ -1,6 +1,6 @@
 /**
  * The S3 bench's rows. Each worker is compiled JavaScript on plain node in its own process and
- * measures itself (bench/s3/workers/measure.mjs); the emulator runs in yet another process and
+ * measures itself (bench/lib/measure.mjs); the emulator runs in yet another process and
  * its CPU during a row is the row's server column. Upload rows are checked against the emulator's
  * own view of the stored object (its size and the SHA-256 it computed from the bytes it holds).
  */

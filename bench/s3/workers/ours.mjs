@@ -5,9 +5,9 @@
  */
 import { createS3Transport, S3LinkStore } from '../../../dist/destinations/s3/index.js';
 import { runUpload } from '../../../dist/upload/run-upload.js';
-import { measureSelf, workerInput } from './measure.mjs';
+import { measureSelf, readWorkerInput } from '../../lib/measure.mjs';
 
-const input = workerInput();
+const input = readWorkerInput();
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const store = new S3LinkStore({
   location: `s3://${input.bucket}/bench/`,
