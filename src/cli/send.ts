@@ -174,7 +174,7 @@ async function sendThrough(via: 'web-messaging' | 'conversation', file: string, 
     } else {
       const configFlags = targetFlagsToConfigFlags(flags);
       journal = openJournalFromFlags(flags, process.env);
-      base = openConversationVia({ flags, configFlags, env: process.env });
+      base = openConversationVia({ flags, configFlags, env: process.env, text: flags.text });
     }
     opened = await chooseOpenedVia(base, { filePath: file, fileName: flags.fileName, contentType: flags.contentType, flags, env: process.env });
   } catch (error) {

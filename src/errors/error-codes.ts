@@ -98,7 +98,6 @@ export const ERROR_CODES = Object.freeze({
   'webmessaging.session_expired': 'rejected',
   'webmessaging.session_not_found': 'rejected',
   'webmessaging.session_read_only': 'rejected',
-  'webmessaging.storage_rejected': 'rejected',
   'webmessaging.too_large': 'rejected',
   'webmessaging.type_not_allowed': 'rejected',
   'webmessaging.upload_refused': 'rejected',
@@ -134,7 +133,6 @@ export const ERROR_CODES = Object.freeze({
   'webmessaging.no_url': 'transient',
   'webmessaging.rate_limited': 'transient',
   'webmessaging.server_error': 'transient',
-  'webmessaging.storage_unavailable': 'transient',
   'webmessaging.unreachable': 'transient',
   'webmessaging.upload_incomplete': 'transient',
   // interrupted: exit 130
