@@ -104,6 +104,7 @@ export const ERROR_CODES = Object.freeze({
   // integrity: exit 5
   'conversation.media_invalid': 'integrity',
   'demo.sha256_mismatch': 'integrity',
+  'demo.link_failed': 'integrity',
   'integrity.composite_mismatch': 'integrity',
   'integrity.etag_mismatch': 'integrity',
   'integrity.file_changed': 'integrity',
@@ -141,6 +142,7 @@ export const ERROR_CODES = Object.freeze({
   'api.bad_response': 'internal',
   'auth.bad_response': 'internal',
   'delivery.bad_intent': 'internal',
+  'demo.no_link': 'internal',
   'internal.job_missing': 'internal',
   'internal.unexpected': 'internal',
   'journal.entry_incomplete': 'internal',
