@@ -120,3 +120,30 @@ export async function measureLibStorage(context: S3RowContext, emulator: S3Emula
     return failed(label, error);
   }
 }
+
+export interface ImportStep {
+  step: string;
+  rssMiB: number;
+  heapMiB: number;
+}
+
+/** RSS after each module the store's process loads before a byte moves (bench/s3/workers/imports.mjs). */
+export async function measureImports(emulator: S3Emulator): Promise<ImportStep[] | string> {
+  try {
+    const report = await runWorker('bench/s3/workers/imports.mjs', { endpoint: emulator.s3Url, bucket: BUCKET, ...credentials }, 60_000);
+    return report.extra.steps as ImportStep[];
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** "plain node 41.0 MiB, + the engine 4.0, + undici 15.1, … = 73.5 MiB before the first byte". */
+export function renderImports(steps: ImportStep[] | string | undefined): string {
+  if (steps === undefined) return '';
+  if (typeof steps === 'string') return `Memory before the first byte: not measured (${steps})`;
+  const [first, ...rest] = steps;
+  if (first === undefined) return '';
+  const deltas = rest.map((s, i) => `+ ${s.step} ${(s.rssMiB - (steps[i]?.rssMiB ?? 0)).toFixed(1)}`);
+  const last = steps[steps.length - 1] ?? first;
+  return `Memory before the first byte (our store's process, RSS MiB): ${first.step} ${first.rssMiB.toFixed(1)}, ${deltas.join(', ')} = ${last.rssMiB.toFixed(1)} MiB`;
+}

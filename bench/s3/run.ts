@@ -22,7 +22,7 @@ import { formatSize, GiB, MiB, parseSize, parseSizeList } from '../lib/sizes.js'
 import { fixed, renderTable, type Cell } from '../lib/table.js';
 import { renderChecks, rssStabilityTarget, rssTarget, type TargetCheck } from '../lib/targets.js';
 import { startS3Emulator, stopEmulators } from './emulator.js';
-import { measureHash, measureLibStorage, measureOurs, type S3RowContext } from './rows.js';
+import { measureHash, measureImports, measureLibStorage, measureOurs, renderImports, type ImportStep, type S3RowContext } from './rows.js';
 
 const USAGE = `node --import tsx bench/s3/run.ts [options]     (npm run bench:s3 -- [options] builds dist/ first)
 
@@ -109,6 +109,8 @@ interface SizeRun {
   /** one pass, two passes, ours, lib-storage */
   rows: RowResult[];
   checks: TargetCheck[];
+  /** Our store process's memory before the first byte, module by module. */
+  imports: ImportStep[] | string;
 }
 
 const perGiB = (row: RowResult | undefined, size: number): number | undefined =>
@@ -145,12 +147,14 @@ async function runSize(size: number): Promise<SizeRun> {
   const dataDir = join(tempDir, `emulator-${size}`);
   await mkdir(dataDir, { recursive: true });
   const emulator = await startS3Emulator(dataDir);
+  let imports: ImportStep[] | string = 'not run';
   try {
     log(`[${label}] our S3 store -> ${emulator.s3Url}`);
     rows.push(await measureOurs(context, emulator));
     interrupted.signal.throwIfAborted();
     log(`[${label}] lib-storage -> ${emulator.s3Url}`);
     rows.push(await measureLibStorage(context, emulator));
+    imports = await measureImports(emulator);
   } finally {
     await emulator.stop();
   }
@@ -160,7 +164,7 @@ async function runSize(size: number): Promise<SizeRun> {
   const [, twoPass, ours] = rows;
   const oursOk = ours?.error === undefined ? ours : undefined;
   const checks = [cpuCheck(perGiB(ours, size), perGiB(twoPass, size)), rssTarget(oursOk?.report?.maxRssMiB, opts.concurrency, oursOk?.chunkSize)];
-  return { size, label, rows, checks };
+  return { size, label, rows, checks, imports };
 }
 
 function cells(run: SizeRun, row: RowResult): Cell[] {
@@ -191,6 +195,7 @@ function printReport(runs: SizeRun[], stability: TargetCheck, overhead?: Harness
       (overhead ? `An idle plain node peaks at ${overhead.plainNodeMiB.toFixed(1)} MiB RSS.` : ''),
     '',
     ...runs.flatMap((run) => [`Targets (${run.label}):`, renderChecks(run.checks), comparison(run)]),
+    renderImports(runs[0]?.imports),
     'Across sizes:',
     renderChecks([stability]),
     '',
