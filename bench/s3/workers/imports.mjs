@@ -6,13 +6,19 @@
  * adds; shared dependencies count where they are first loaded.
  * Input: {"endpoint", "bucket", "accessKeyId", "secretAccessKey"}.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { measureSelf, workerInput } from './measure.mjs';
 
 const input = workerInput();
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const MiB = 1024 * 1024;
+// A full GC before each reading, so that a step's delta is what it keeps, not the garbage it left.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
 const steps = [];
 const mark = (step) => {
+  gc();
   const m = process.memoryUsage();
   steps.push({ step, rssMiB: m.rss / MiB, heapMiB: m.heapTotal / MiB });
 };
