@@ -36,6 +36,20 @@ export async function measureHash(context: S3RowContext, mode: 'whole' | 'parts+
   }
 }
 
+/** The floor under any store sending over TCP: that hashing, and the bytes written to loopback sockets. */
+export async function measureRawTcp(context: S3RowContext): Promise<RowResult> {
+  const label = 'SHA-256 per part + whole, sent over raw TCP';
+  try {
+    const input = { filePath: context.filePath, partSize: context.partSize, concurrency: context.concurrency };
+    const report = await runWorker('bench/s3/workers/raw-tcp.mjs', input, workerTimeoutMs(context.size));
+    if (report.bytes !== context.size) return { label, report, note: '', error: `sent ${report.bytes} of ${context.size} bytes` };
+    if (context.sha256 !== undefined && report.extra.sha256 !== context.sha256) return { label, report, note: '', error: 'a different SHA-256' };
+    return { label, report, note: `${cpuSplit(report, context.size)}${context.concurrency} sockets, no HTTP, to a sink process` };
+  } catch (error) {
+    return failed(label, error);
+  }
+}
+
 /** Why the object at `key` is not the file, or undefined when the emulator holds exactly it. */
 async function storedProblem(emulator: S3Emulator, context: S3RowContext, key: (k: string) => boolean): Promise<string | undefined> {
   if (context.sha256 === undefined) return 'delivery not verified: the SHA-256 row failed';
