@@ -5,11 +5,11 @@
  * undefined when the store forgot it, so the caller starts over.
  */
 import { randomBytes } from 'node:crypto';
-import { CreateMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { InternalError, RejectedError } from '../../errors/index.js';
 import type { FileFacts, JsonValue, Refusal, RemoteSession, StepContext, Store } from '../destination.js';
 import { contentDisposition } from './checksums.js';
-import { control, createS3Client } from './client.js';
+import { S3Connection } from './client.js';
 import { heldParts, listParts } from './list-parts.js';
 import { abortMultipart, MultipartSession, type MultipartState } from './multipart-session.js';
 import { MAX_OBJECT_SIZE, parseS3Options, type S3StoreInput, type S3StoreOptions } from './options.js';
@@ -37,11 +37,17 @@ function stateOf(state: JsonValue): MultipartState | PutState | undefined {
 export class S3LinkStore implements Store {
   readonly name = S3_STORE;
   readonly options: S3StoreOptions;
-  readonly client: S3Client;
+  /** The SDK client and the URL signer, loaded on first use (opening, resuming or discarding an upload). */
+  readonly connection: S3Connection;
 
   constructor(input: S3StoreInput | S3StoreOptions, client?: S3Client) {
     this.options = 'location' in input ? parseS3Options(input) : input;
-    this.client = client ?? createS3Client(this.options);
+    this.connection = new S3Connection(this.options, client);
+  }
+
+  /** The AWS SDK client of the control calls (loading the SDK the first time). */
+  s3Client(): Promise<S3Client> {
+    return this.connection.client();
   }
 
   /** Where objects go, for messages and the journal (no secret). */
@@ -60,11 +66,11 @@ export class S3LinkStore implements Store {
     const { bucket } = this.options;
     if (isSinglePut(plan)) {
       const state: PutState = { kind: 'put', bucket, key, fileName: file.fileName, contentType: file.contentType, size: file.size };
-      return new PutSession(this.client, this.options, state, plan, false);
+      return new PutSession(this.connection, this.options, state, plan, false);
     }
-    const created = await control('start the S3 multipart upload', step.signal, (o) =>
-      this.client.send(
-        new CreateMultipartUploadCommand({
+    const created = await this.connection.control('start the S3 multipart upload', step.signal, (client, sdk, o) =>
+      client.send(
+        new sdk.CreateMultipartUploadCommand({
           Bucket: bucket,
           Key: key,
           ChecksumAlgorithm: 'SHA256',
@@ -87,7 +93,7 @@ export class S3LinkStore implements Store {
       size: file.size,
       partSize: plan.chunkSize,
     };
-    return new MultipartSession(this.client, this.options, state, plan, new Map(), false);
+    return new MultipartSession(this.connection, this.options, state, plan, new Map(), false);
   }
 
   async resume(journalled: JsonValue, file: FileFacts, step: StepContext): Promise<RemoteSession | undefined> {
@@ -95,21 +101,21 @@ export class S3LinkStore implements Store {
     if (state === undefined || state.size !== file.size) return undefined;
     if (state.kind === 'put') {
       // Nothing partial to keep: the one PUT goes again (to the same key).
-      return new PutSession(this.client, this.options, state, planSegments(state.size, Math.max(state.size, 1), 1), true);
+      return new PutSession(this.connection, this.options, state, planSegments(state.size, Math.max(state.size, 1), 1), true);
     }
     const plan = planSegments(state.size, state.partSize, 10_000);
     const target = { bucket: state.bucket, key: state.key, uploadId: state.uploadId };
-    const listed = await listParts(this.client, target, step.signal);
+    const listed = await listParts(this.connection, target, step.signal);
     if (listed === undefined) return undefined;
-    return new MultipartSession(this.client, this.options, state, plan, heldParts(plan, listed), true);
+    return new MultipartSession(this.connection, this.options, state, plan, heldParts(plan, listed), true);
   }
 
   async discard(journalled: JsonValue): Promise<void> {
     const state = stateOf(journalled);
-    if (state?.kind === 'multipart') await abortMultipart(this.client, { bucket: state.bucket, key: state.key, uploadId: state.uploadId });
+    if (state?.kind === 'multipart') await abortMultipart(this.connection, { bucket: state.bucket, key: state.key, uploadId: state.uploadId });
   }
 
   close(): void {
-    this.client.destroy();
+    this.connection.close();
   }
 }
