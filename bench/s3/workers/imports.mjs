@@ -8,9 +8,9 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { measureSelf, workerInput } from './measure.mjs';
+import { measureSelf, readWorkerInput } from '../../lib/measure.mjs';
 
-const input = workerInput();
+const input = readWorkerInput();
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const MiB = 1024 * 1024;
 // A full GC before each reading, so that a step's delta is what it keeps, not the garbage it left.

@@ -9,9 +9,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import net from 'node:net';
-import { measureSelf, workerInput } from './measure.mjs';
+import { measureSelf, readWorkerInput } from '../../lib/measure.mjs';
 
-const input = workerInput();
+const input = readWorkerInput();
 const SINK = `const s = require('node:net').createServer((c) => { c.resume(); c.on('end', () => c.end()); });
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
 const sink = spawn(process.execPath, ['-e', SINK], { stdio: ['ignore', 'pipe', 'inherit'] });
