@@ -6,6 +6,7 @@
  * pre-signed signature or secret in stdout, stderr or --json; an interrupted multipart send resumed
  * by the same command sends only the parts ListParts lacks.
  */
+import { keyName } from '../../src/destinations/s3/store.js';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -94,7 +95,8 @@ async function assertLinkMessage(result: Json, want: string, fileName: string): 
   assert.equal(res.statusCode, 200);
   assert.equal(sha256(body), want, 'the link downloads the source bytes');
   assert.equal(result.delivery, 'link');
-  assert.ok(result.link?.key.endsWith(`/${fileName}`), JSON.stringify(result.link));
+  assert.ok(result.link?.key.endsWith(`/${keyName(fileName)}`), JSON.stringify(result.link));
+  assert.match(String(res.headers['content-disposition']), /^attachment; /, 'the browser saves it under its own name');
   assert.ok(result.link?.expiresAt !== undefined && Date.parse(result.link.expiresAt) > Date.now());
   return message.text;
 }

@@ -171,7 +171,7 @@ export class MultipartSession implements RemoteSession {
 
   async #stored(whole: { sha256: string; size: number }, composite: string | undefined, signal: AbortSignal): Promise<StoredFile> {
     signal.throwIfAborted();
-    const link = await objectLink(this.#connection, this.#options, { bucket: this.#target.bucket, key: this.#target.key, fileName: this.fileName });
+    const link = await objectLink(this.#connection, this.#options, { bucket: this.#target.bucket, key: this.#target.key });
     return {
       ref: { bucket: this.#target.bucket, key: this.#target.key, ...(composite !== undefined && { checksumSHA256: composite }) },
       fileName: this.fileName,

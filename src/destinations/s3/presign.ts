@@ -54,8 +54,12 @@ export async function signPutObject(signer: UrlSigner, target: PutTarget, checks
   return { url, headers: { 'content-type': target.contentType, ...signed } };
 }
 
-/** A download link: GetObject pre-signed for `lifetimeSeconds`, naming the file for the browser. */
-export async function signGetObject(signer: UrlSigner, bucket: string, key: string, fileName: string, at: Date, lifetimeSeconds: number): Promise<string> {
-  const query = { 'response-content-disposition': contentDisposition(fileName), 'x-id': 'GetObject' };
+/**
+ * A download link: GetObject pre-signed for `lifetimeSeconds`. The browser's file name comes from
+ * the Content-Disposition stored with the object at upload; repeating it in the URL
+ * (response-content-disposition) would double a long name's share of a length-limited message.
+ */
+export async function signGetObject(signer: UrlSigner, bucket: string, key: string, at: Date, lifetimeSeconds: number): Promise<string> {
+  const query = { 'x-id': 'GetObject' };
   return signer.presign({ method: 'GET', bucket, key, query, headers: {} }, at, lifetimeSeconds);
 }

@@ -107,7 +107,7 @@ export class PutSession implements RemoteSession {
       return { resend: [0] };
     }
     this.#completed = true;
-    const link = await objectLink(this.#connection, this.#options, { bucket, key, fileName: this.fileName });
+    const link = await objectLink(this.#connection, this.#options, { bucket, key });
     return {
       stored: {
         ref: { bucket, key, ...(verified && { checksumSHA256: theirs }) },

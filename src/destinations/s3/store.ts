@@ -19,9 +19,32 @@ import { PutSession, type PutState } from './put-session.js';
 
 export const S3_STORE = 's3';
 
-/** `prefix/<16 hex>/<file name>`: unique per send, so no upload ever replaces another's object. */
+/** `prefix/<16 hex>/<name>`: unique per send, so no upload ever replaces another's object. */
 export function objectKey(prefix: string, fileName: string): string {
-  return `${prefix}${randomBytes(8).toString('hex')}/${fileName}`;
+  return `${prefix}${randomBytes(8).toString('hex')}/${keyName(fileName)}`;
+}
+
+const MAX_KEY_NAME = 100;
+const MAX_EXTENSION = 16;
+
+/**
+ * The file's name as the key's last segment: ASCII letters, digits, `.`, `-` and `_` only, at
+ * most 100 characters with the extension kept. The key appears in every link, and a link must fit
+ * a 2000-character message: a 255-character non-ASCII name, percent-encoded, would not. The real
+ * name is in the object's Content-Disposition, which is what a browser saves the download under.
+ */
+export function keyName(fileName: string): string {
+  const folded = fileName
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-+(?=\.)/g, '');
+  // A name with nothing ASCII before its extension ("报告.docx") keeps the extension.
+  const ascii = /^\.[A-Za-z0-9_-]+$/.test(folded) ? `file${folded}` : folded.replace(/^[-.]+|-+$/g, '');
+  if (ascii.length <= MAX_KEY_NAME) return ascii === '' ? 'file' : ascii;
+  const dot = ascii.lastIndexOf('.');
+  const extension = dot > 0 && ascii.length - dot <= MAX_EXTENSION + 1 ? ascii.slice(dot) : '';
+  return ascii.slice(0, MAX_KEY_NAME - extension.length).replace(/[-.]+$/, '') + extension;
 }
 
 function stateOf(state: JsonValue): MultipartState | PutState | undefined {
