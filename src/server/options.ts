@@ -11,6 +11,8 @@ import { ConfigError } from '../errors/index.js';
 import type { Clock } from '../http/clock.js';
 import { MAX_CONCURRENCY } from '../upload/options.js';
 import { isLoopbackHost } from './http/host-check.js';
+import { SERVICE_DESTINATIONS, type ServiceDestination } from './intake/destination-metadata.js';
+import type { WebMessagingOptionsInput } from '../destinations/web-messaging/index.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -73,7 +75,17 @@ export interface ServiceOptions {
   readinessFailureCacheMs?: number;
   /** SSE heartbeat comment interval; default 15 s. */
   heartbeatMs?: number;
-  /** Relay to this Genesys Cloud org. Exactly one of `target` and `emulator` must be given. */
+  /**
+   * Where jobs are relayed: the tutorial's Files API (default; only the emulator serves it), a Web
+   * Messaging guest (`webMessaging`), or an existing conversation (the org's `target`; its ids per
+   * upload).
+   */
+  via?: ServiceDestination;
+  /** web-messaging: the deployment and its socket (region or URL) and Origin; with `emulator`, default its demo deployment. */
+  webMessaging?: Omit<WebMessagingOptionsInput, 'guestTokenFile'>;
+  /** conversation: a user access token (a file, or the value) instead of the client credentials. */
+  conversation?: { accessTokenFile?: string | undefined; accessToken?: string | undefined };
+  /** Relay to this Genesys Cloud org. Exactly one of `target` and `emulator` (web-messaging: or `webMessaging`) must be given. */
   target?: ResolvedConfig;
   /** Start the embedded emulator in-process and relay there (true: its defaults). */
   emulator?: boolean | StartEmulatorOptions;
@@ -178,6 +190,9 @@ export interface ValidServiceOptions {
   intakeExpiryMs: number;
   sweepIntervalMs: number;
   heartbeatMs: number;
+  via: ServiceDestination;
+  webMessaging: Omit<WebMessagingOptionsInput, 'guestTokenFile'> | undefined;
+  conversation: { accessTokenFile?: string | undefined; accessToken?: string | undefined };
   target: ResolvedConfig | undefined;
   emulator: StartEmulatorOptions | undefined;
   logLevel: LogLevel;
@@ -239,8 +254,19 @@ export function resolveServiceOptions(options: ServiceOptions): ValidServiceOpti
   if (badOrigin !== undefined) {
     throw new ConfigError('config.cors_origin', `corsOrigins: ${JSON.stringify(badOrigin.slice(0, 100))} is not an origin such as https://app.example.com or *.`);
   }
-  if ((options.target === undefined) === (options.emulator === undefined || options.emulator === false)) {
-    throw new ConfigError('config.target', 'Give exactly one of target (a Genesys Cloud org) and emulator.');
+  const via = options.via ?? 'genesys-files';
+  if (!SERVICE_DESTINATIONS.includes(via)) {
+    throw new ConfigError('config.via', `via must be one of ${SERVICE_DESTINATIONS.join(', ')}; got ${JSON.stringify(String(via).slice(0, 40))}.`);
+  }
+  const emulated = options.emulator !== undefined && options.emulator !== false;
+  const webMessagingTarget = via === 'web-messaging' && (options.webMessaging?.region !== undefined || options.webMessaging?.wsUrl !== undefined);
+  if (emulated ? options.target !== undefined : options.target === undefined && !webMessagingTarget) {
+    throw new ConfigError(
+      'config.target',
+      via === 'web-messaging'
+        ? 'Give exactly one of a Web Messaging deployment (its region or socket URL, and its deployment id) and emulator.'
+        : 'Give exactly one of target (a Genesys Cloud org) and emulator.',
+    );
   }
   const logLevel = options.logLevel ?? SERVICE_DEFAULTS.logLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -279,6 +305,9 @@ export function resolveServiceOptions(options: ServiceOptions): ValidServiceOpti
     intakeExpiryMs,
     sweepIntervalMs: integer('sweepIntervalMs', options.sweepIntervalMs ?? defaultSweep, 10, 24 * HOUR),
     heartbeatMs: integer('heartbeatMs', options.heartbeatMs ?? SERVICE_DEFAULTS.heartbeatMs, 10, HOUR),
+    via,
+    webMessaging: options.webMessaging,
+    conversation: { ...options.conversation },
     target: options.target,
     emulator: options.emulator === undefined || options.emulator === false ? undefined : options.emulator === true ? {} : options.emulator,
     logLevel,
