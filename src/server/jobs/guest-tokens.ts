@@ -11,7 +11,7 @@
  * retention, so that a retry writes into the same conversation. `sweep` removes every token no
  * live job owns (a crash between two steps, a creation that failed).
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -58,18 +58,19 @@ export class GuestTokens {
     await writeGuestToken(this.pathOf(id), token);
   }
 
-  async forget(id: string): Promise<void> {
-    await rm(this.pathOf(id), { force: true });
-  }
-
-  /** What a job's change means for its token: delivered, or an intake that ended unfinished, forgets it. */
+  /**
+   * What a job's change means for its token: delivered, or an intake that ended unfinished,
+   * forgets it — synchronously (one unlink), so it is gone before anyone hears of the change.
+   */
   onChange(job: Job): void {
     if (job.destination !== 'web-messaging') return;
     const intakeEnded = job.state === 'failed' && job.error?.code.startsWith('intake.') === true;
     if (job.state !== 'delivered' && !intakeEnded) return;
-    this.forget(job.id).catch((error: unknown) => {
+    try {
+      rmSync(this.pathOf(job.id), { force: true });
+    } catch (error) {
       this.#logger.warn({ job: job.id, step: 'guest-token-cleanup', err: String(error) }, 'could not remove a finished job\'s guest token; the sweep retries');
-    });
+    }
   }
 
   /** Removes every kept token that no live job owns. Returns how many. */
