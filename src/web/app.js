@@ -10,6 +10,7 @@ import { discardRemembered, rememberedUploads, startIntake } from './intake.js';
 import { showRemembered } from './remembered.js';
 import { TERMINAL_STATES, watchJob } from './job-watch.js';
 import { setUpFilePicker } from './file-picker.js';
+import { destinationMetadata, destinationProblem, showDestinationFields, showDestinationResult } from './destination-form.js';
 import { explainApiError, explainIntakeError, explainJobFailure, statusOf, STATE_LABELS } from './messages.js';
 import { prefs } from './prefs.js';
 import * as view from './view.js';
@@ -57,9 +58,15 @@ el.apiKey.addEventListener('change', () => prefs.setApiKey(el.apiKey.value));
 function formProblem() {
   if (page.config.apiKeyRequired && el.apiKey.value.trim() === '') return ['Enter the API key.', el.apiKey];
   if (!page.file) return ['Choose a file to send.', el.dropZone];
-  if (recipients().length === 0) return ['Enter at least one recipient.', el.to];
-  if (recipients().length > MAX_RECIPIENTS) return [`Enter at most ${MAX_RECIPIENTS} recipients.`, el.to];
-  if (!el.language.checkValidity() || el.language.value.trim() === '') return ['Enter a language tag such as en-US.', el.language];
+  const destination = page.config.destination;
+  if (destination && destination !== 'genesys-files') {
+    const problem = destinationProblem(destination);
+    if (problem) return problem;
+  } else {
+    if (recipients().length === 0) return ['Enter at least one recipient.', el.to];
+    if (recipients().length > MAX_RECIPIENTS) return [`Enter at most ${MAX_RECIPIENTS} recipients.`, el.to];
+    if (!el.language.checkValidity() || el.language.value.trim() === '') return ['Enter a language tag such as en-US.', el.language];
+  }
   const { maxSize, allowedTypes } = page.config;
   if (maxSize && page.file.size > maxSize) {
     return [`The file is ${formatBytes(page.file.size)}, larger than the ${formatBytes(maxSize)} limit.`, el.dropZone];
@@ -98,9 +105,8 @@ async function sendFile() {
   el.remembered.hidden = true;
   const metadata = {
     filename: file.name,
-    to: recipients().join(','),
+    ...destinationMetadata(page.config.destination, recipients()),
     ...(el.text.value.trim() ? { text: el.text.value } : {}),
-    language: el.language.value.trim(),
     ...(file.type ? { filetype: file.type } : {}),
   };
   let startedAt = 0;
@@ -218,6 +224,7 @@ function onJobUpdate(job) {
   if (job.state === 'delivered') {
     view.showRelay(job.relay?.total ?? 1, job.relay?.total ?? 1);
     view.showResult(job);
+    showDestinationResult(job);
     view.showPhase('done');
     announce(`Delivered. Message id ${job.messageId ?? 'unknown'}.`);
     el.another.focus();
@@ -287,6 +294,7 @@ async function loadConfig() {
     }
   }
   view.showLimits(page.configLoaded ? page.config : undefined, page.config.apiKeyRequired);
+  showDestinationFields(page.config.destination);
   return page.configLoaded;
 }
 
