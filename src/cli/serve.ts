@@ -4,7 +4,7 @@
  * on shutdown and continue at the next start.
  */
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveConfig } from '../config/index.js';
 import { ConfigError, UploadError } from '../errors/index.js';
 import { defaultStateDir } from '../journal/state-dir.js';
@@ -13,12 +13,16 @@ import { parseSize } from './emulator.js';
 import { collect, integerInRange } from './parse-number.js';
 import { reportError } from './report-error.js';
 import { addTargetOptions, targetFlagsToConfigFlags, type TargetFlags } from './target-options.js';
-import { addViaOption, resolveVia } from './via-options.js';
+import { addViaOption, resolveVia, type ViaName } from './via-options.js';
 import { addWebMessagingOptions, DEPLOYMENT_ID_ENV, WEBMESSAGING_URL_ENV, type WebMessagingFlags } from './web-messaging-options.js';
 import { ACCESS_TOKEN_ENV } from '../destinations/conversation/index.js';
+import { s3InputFromEnv } from '../destinations/s3/options.js';
+import { DELIVERY_MODES, type DeliveryMode } from '../relay/delivery-choice.js';
 
 interface ServeFlags extends TargetFlags, Omit<WebMessagingFlags, 'guestTokenFile'> {
   via?: string;
+  delivery: DeliveryMode;
+  linkStore?: string;
   accessTokenFile?: string;
   host: string;
   port: number;
@@ -132,6 +136,8 @@ export function serveCommand(): Command {
     .option('--cors-origin <origin>', 'allow this browser origin, or * (repeatable; default: same origin only)', collect)
     .option('--intake-expiry <duration>', 'unfinished uploads are discarded this long after creation (default: 24h)', parseDuration)
     .option('--emulator', 'relay to an embedded Genesys Cloud emulator (demo and tests)', false)
+    .addOption(new Option('--delivery <mode>', 'web-messaging, conversation: attachment, link (to the link store), or auto (a link when the destination cannot take the file)').choices(DELIVERY_MODES).default('auto'))
+    .option('--link-store <s3-url>', 'where link deliveries go: s3://bucket/prefix (env GENESYS_UPLOAD_S3; endpoint, region, lifetime from GENESYS_UPLOAD_S3_* and AWS_*)')
     .option('--access-token-file <path>', `conversation: a user access token in this file instead of client credentials (env ${ACCESS_TOKEN_ENV})`)
     .option('--log-level <level>', `log level (${LEVELS.join(', ')})`, parseLevel, 'info' as LogLevel);
   addViaOption(command);
@@ -189,6 +195,13 @@ function destinationOptions(flags: ServeFlags & { guestTokenFile?: string }): Pa
   if (flags.guestTokenFile !== undefined) {
     throw new ConfigError('config.guest_token_file', 'serve takes a guest token per upload (Upload-Metadata "guesttoken"), not --guest-token-file; without one, each upload starts a new guest.');
   }
+  const fromEnv = s3InputFromEnv(process.env);
+  const linkStore = flags.linkStore === undefined ? fromEnv : { ...fromEnv, location: flags.linkStore };
+  const delivery = { delivery: flags.delivery, ...(linkStore !== undefined && { linkStore }) };
+  return { ...delivery, ...viaOptions(via, flags) };
+}
+
+function viaOptions(via: ViaName, flags: ServeFlags): Partial<ServiceOptions> {
   if (via === 'web-messaging') {
     const env = process.env;
     const wsUrl = flags.wsUrl ?? (flags.region === undefined ? env[WEBMESSAGING_URL_ENV] : undefined);

@@ -13,6 +13,8 @@ import { MAX_CONCURRENCY } from '../upload/options.js';
 import { isLoopbackHost } from './http/host-check.js';
 import { SERVICE_DESTINATIONS, type ServiceDestination } from './intake/destination-metadata.js';
 import type { WebMessagingOptionsInput } from '../destinations/web-messaging/index.js';
+import type { S3StoreInput } from '../destinations/s3/index.js';
+import { DELIVERY_MODES, type DeliveryMode } from '../relay/delivery-choice.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -85,6 +87,14 @@ export interface ServiceOptions {
   webMessaging?: Omit<WebMessagingOptionsInput, 'guestTokenFile'>;
   /** conversation: a user access token (a file, or the value) instead of the client credentials. */
   conversation?: { accessTokenFile?: string | undefined; accessToken?: string | undefined };
+  /**
+   * web-messaging and conversation: `attachment`, `link` (the file goes to `linkStore`, the message
+   * carries a link) or `auto` (default: an attachment when the destination takes the file, else a link
+   * when a link store is configured).
+   */
+  delivery?: DeliveryMode;
+  /** The link store (S3 or compatible) for link deliveries. */
+  linkStore?: S3StoreInput;
   /** Relay to this Genesys Cloud org. Exactly one of `target` and `emulator` (web-messaging: or `webMessaging`) must be given. */
   target?: ResolvedConfig;
   /** Start the embedded emulator in-process and relay there (true: its defaults). */
@@ -191,6 +201,8 @@ export interface ValidServiceOptions {
   sweepIntervalMs: number;
   heartbeatMs: number;
   via: ServiceDestination;
+  delivery: DeliveryMode;
+  linkStore: S3StoreInput | undefined;
   webMessaging: Omit<WebMessagingOptionsInput, 'guestTokenFile'> | undefined;
   conversation: { accessTokenFile?: string | undefined; accessToken?: string | undefined };
   target: ResolvedConfig | undefined;
@@ -258,6 +270,13 @@ export function resolveServiceOptions(options: ServiceOptions): ValidServiceOpti
   if (!SERVICE_DESTINATIONS.includes(via)) {
     throw new ConfigError('config.via', `via must be one of ${SERVICE_DESTINATIONS.join(', ')}; got ${JSON.stringify(String(via).slice(0, 40))}.`);
   }
+  const delivery = options.delivery ?? 'auto';
+  if (!DELIVERY_MODES.includes(delivery)) {
+    throw new ConfigError('config.delivery', `delivery must be one of ${DELIVERY_MODES.join(', ')}; got ${JSON.stringify(String(delivery).slice(0, 40))}.`);
+  }
+  if (delivery === 'link' && options.linkStore === undefined) {
+    throw new ConfigError('config.link_store', 'delivery link needs a link store: --link-store s3://bucket/prefix (or GENESYS_UPLOAD_S3).');
+  }
   const emulated = options.emulator !== undefined && options.emulator !== false;
   const webMessagingTarget = via === 'web-messaging' && (options.webMessaging?.region !== undefined || options.webMessaging?.wsUrl !== undefined);
   if (emulated ? options.target !== undefined : options.target === undefined && !webMessagingTarget) {
@@ -306,6 +325,8 @@ export function resolveServiceOptions(options: ServiceOptions): ValidServiceOpti
     sweepIntervalMs: integer('sweepIntervalMs', options.sweepIntervalMs ?? defaultSweep, 10, 24 * HOUR),
     heartbeatMs: integer('heartbeatMs', options.heartbeatMs ?? SERVICE_DEFAULTS.heartbeatMs, 10, HOUR),
     via,
+    delivery,
+    linkStore: options.linkStore,
     webMessaging: options.webMessaging,
     conversation: { ...options.conversation },
     target: options.target,

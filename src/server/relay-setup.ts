@@ -11,6 +11,7 @@ import { parseConversationOptions } from '../destinations/conversation/index.js'
 import { resolveWebMessagingOptions, type WebMessagingConfig } from '../destinations/web-messaging/index.js';
 import { DEMO_DEPLOYMENT_ID, type EmulatorHandle } from '../emulator/index.js';
 import { ConfigError } from '../errors/index.js';
+import { openLinkStore, type LinkStore } from '../relay/delivery-choice.js';
 import { createGenesysClient } from '../relay/genesys-client.js';
 import { GuestTokens } from './jobs/guest-tokens.js';
 import type { RelayJournal } from './jobs/relay-journal.js';
@@ -34,6 +35,11 @@ function emulatorConfig(emulator: EmulatorHandle): ResolvedConfig {
   return resolveConfig({ env: {}, flags: { clientId: demo.id, clientSecret: demo.secret, baseUrl: emulator.url } });
 }
 
+/** The link store, when one is configured (its settings are checked now, not at the first job). */
+async function openLink(options: ValidServiceOptions): Promise<LinkStore | undefined> {
+  return options.linkStore === undefined ? undefined : openLinkStore(options.linkStore);
+}
+
 function needJournal(journal: RelayJournal | undefined, via: string): RelayJournal {
   if (journal !== undefined) return journal;
   throw new ConfigError('config.state_dir', `The resume journal could not be opened in the state dir; relaying to ${via} needs it (it keeps a restarted relay from sending a second message). Fix the state dir (see the log).`);
@@ -45,16 +51,18 @@ function webMessagingConfig(options: ValidServiceOptions, emulator: EmulatorHand
   return resolveWebMessagingOptions({ ...given, ...socket, deploymentId: given.deploymentId ?? (emulator === undefined ? undefined : DEMO_DEPLOYMENT_ID) });
 }
 
-export function setUpRelay(
+export async function setUpRelay(
   options: ValidServiceOptions,
   deps: { emulator: EmulatorHandle | undefined; journal: RelayJournal | undefined; spoolPath: (id: string) => string; logger: Logger },
-): RelaySetup {
+): Promise<RelaySetup> {
   const config = deps.emulator !== undefined ? emulatorConfig(deps.emulator) : options.target;
   if (options.via === 'web-messaging') {
     const journal = needJournal(deps.journal, options.via);
     const wm = webMessagingConfig(options, deps.emulator);
     const guestTokens = new GuestTokens({ stateDir: journal.journal.stateDir, spoolPath: deps.spoolPath, target: webMessagingServiceTarget(wm), logger: deps.logger });
-    return { vias: webMessagingVias(wm, journal.journal), readinessConfig: undefined, target: wm.target, guestTokens, close: async () => {} };
+    const link = await openLink(options);
+    const vias = { ...webMessagingVias(wm, journal.journal), delivery: { mode: options.delivery, link } };
+    return { vias, readinessConfig: undefined, target: wm.target, guestTokens, close: async () => link?.close() };
   }
   if (config === undefined) throw new ConfigError('config.target', 'Give exactly one of target (a Genesys Cloud org) and emulator.');
   if (options.via === 'conversation') {
@@ -63,12 +71,13 @@ export function setUpRelay(
     const env = auth.accessToken === undefined ? {} : { GENESYS_ACCESS_TOKEN: auth.accessToken };
     // The token's form (and its file) is checked now, not at the first job.
     const parsed = parseConversationOptions({ flags: { conversationId: 'startup-check', accessTokenFile: auth.accessTokenFile }, env });
+    const link = await openLink(options);
     return {
-      vias: conversationVias(config, auth),
+      vias: { ...conversationVias(config, auth), delivery: { mode: options.delivery, link } },
       readinessConfig: parsed.auth.kind === 'user' ? undefined : config,
       target: `${config.target}, into conversations${parsed.auth.kind === 'user' ? ` with a user access token from ${parsed.auth.source}` : ''}`,
       guestTokens: undefined,
-      close: async () => {},
+      close: async () => link?.close(),
     };
   }
   const client = createGenesysClient(config);

@@ -87,16 +87,18 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     const journal: RelayJournal | undefined = await openRelayJournal(options.stateDir, logger);
     if (journal !== undefined) cleanups.push(() => journal.close());
     const spoolPath = (id: string): string => join(options.spoolDir, 'intake', id);
-    const relay = setUpRelay(options, { emulator, journal, spoolPath, logger });
+    const relay = await setUpRelay(options, { emulator, journal, spoolPath, logger });
     cleanups.push(() => relay.close());
     const { guestTokens } = relay;
+    // A file a destination cannot take as an attachment may still go as a link.
+    const linkDelivery = relay.vias.delivery?.link !== undefined && options.delivery !== 'attachment';
     if (guestTokens !== undefined) cleanups.push(store.onChange((job) => guestTokens.onChange(job)));
 
     let runner: JobRunner | undefined;
     const metrics = createMetrics({ queued: () => store.countInState('queued'), running: () => runner?.runningCount ?? 0 });
     const intake = new TusIntake({
       spoolDir: options.spoolDir,
-      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, allowExecutables: options.allowExecutables, destination: options.via },
+      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, allowExecutables: options.allowExecutables, destination: options.via, linkDelivery },
       expiryMs: options.intakeExpiryMs,
       store,
       logger,
@@ -155,7 +157,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       metrics,
       logger,
       maxSize: options.maxSize,
-      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, allowExecutables: options.allowExecutables, destination: options.via },
+      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, allowExecutables: options.allowExecutables, destination: options.via, linkDelivery },
       maxMetadataBytes: options.maxMetadataBytes,
       limiter,
       store,

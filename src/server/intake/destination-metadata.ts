@@ -12,7 +12,7 @@
  *
  * The Web Messaging deployment's limits need a guest session, so they are checked when the job
  * relays (the job fails with the platform's words); the conversation destination's 25 MB ceiling
- * is checked here, with the size known.
+ * is checked here, with the size known, unless such a file can go as a link (a link store).
  */
 import { UploadError } from '../../errors/index.js';
 import { parseConversationOptions, PLATFORM_MAX_MEDIA_BYTES } from '../../destinations/conversation/index.js';
@@ -75,7 +75,7 @@ export function withoutSecrets<T extends Metadata | undefined>(meta: T): T {
 export function destinationFields(
   destination: ServiceDestination,
   meta: Metadata,
-  input: { size: number; text: string | undefined; parseRecipients: (value: string) => string[] },
+  input: { size: number; text: string | undefined; parseRecipients: (value: string) => string[]; linkDelivery?: boolean },
   refuse: Refuse,
 ): DestinationFields {
   const text = input.text;
@@ -89,7 +89,7 @@ export function destinationFields(
     if (text !== undefined && [...text].length > MAX_TEXT) {
       throw refuse(400, `Upload-Metadata "text" is ${[...text].length} characters; a conversation message takes at most ${MAX_TEXT}.`);
     }
-    if (input.size > PLATFORM_MAX_MEDIA_BYTES) {
+    if (input.size > PLATFORM_MAX_MEDIA_BYTES && input.linkDelivery !== true) {
       throw refuse(413, `Upload-Length ${input.size} exceeds Genesys Cloud's ${PLATFORM_MAX_MEDIA_BYTES}-byte (25 MB) limit for media in a conversation.`);
     }
     const conversationId = value(meta, 'conversationid');

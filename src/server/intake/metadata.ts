@@ -70,6 +70,8 @@ export interface IntakeLimits {
   allowExecutables: boolean;
   /** The service's destination, whose keys the metadata may use; default genesys-files. */
   destination?: ServiceDestination | undefined;
+  /** A file the destination cannot take as an attachment can go as a link (a link store, delivery not `attachment`). */
+  linkDelivery?: boolean | undefined;
 }
 
 /** Every key some destination takes; jobSpecFromMetadata narrows to the configured destination's. */
@@ -138,7 +140,7 @@ export function jobSpecFromMetadata(metadata: Metadata | undefined, size: number
   }
 
   const text = meta.text === null || meta.text === undefined || meta.text === '' ? undefined : meta.text;
-  const fields = destinationFields(destination, meta, { size, text, parseRecipients }, (status, message) => new IntakeRefusal(status, message));
+  const fields = destinationFields(destination, meta, { size, text, parseRecipients, linkDelivery: limits.linkDelivery === true }, (status, message) => new IntakeRefusal(status, message));
   const declared = meta.filetype?.trim() ?? '';
   let contentType: string;
   try {

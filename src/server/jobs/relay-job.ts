@@ -10,6 +10,7 @@
 import { InternalError } from '../../errors/index.js';
 import { deliverFile } from '../../relay/deliver-file.js';
 import { sendFile, type SendFileOptions } from '../../relay/send-file.js';
+import { chooseVia } from '../../relay/delivery-choice.js';
 import { sendVia } from '../../relay/send-via.js';
 import type { UploadEvent } from '../../upload/events.js';
 import type { Job } from './job.js';
@@ -93,7 +94,10 @@ async function relayVia(context: RelayContext): Promise<RelayOutcome> {
       details = { ...details, guestId };
       context.onDetails?.(details);
     }
-    const result = await sendVia(opened.via, {
+    const choice = vias.delivery;
+    // The choice depends only on the file and the destination's limits: a restart makes the same one.
+    const via = choice === undefined ? opened.via : chooseVia(opened.via, choice.link, choice.mode, { fileName: job.fileName, contentType: job.contentType, size: job.size });
+    const result = await sendVia(via, {
       filePath: context.filePath,
       fileName: job.fileName,
       contentType: job.contentType,
@@ -104,7 +108,9 @@ async function relayVia(context: RelayContext): Promise<RelayOutcome> {
       keepOnError: true,
       ...context.engineOptions,
     });
-    return { fileId: undefined, messageId: result.messageId, sha256: result.sha256, details: { ...details, ...result.details, delivery: result.delivery } };
+    const link: Record<string, string> = result.link?.expiresAt === undefined ? {} : { linkExpiresAt: result.link.expiresAt };
+    // Never the link itself: a pre-signed URL's query string is a credential; only the message has it.
+    return { fileId: undefined, messageId: result.messageId, sha256: result.sha256, details: { ...details, ...result.details, delivery: result.delivery, ...link } };
   } finally {
     await opened.close();
   }

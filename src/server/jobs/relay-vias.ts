@@ -19,11 +19,14 @@ import type { GenesysClient } from '../../relay/genesys-client.js';
 import { genesysFilesVia } from '../../relay/via.js';
 import { openConversationVia } from '../../cli/conversation-options.js';
 import { openWebMessagingVia, type OpenedVia } from '../../cli/web-messaging-options.js';
+import type { DeliveryMode, LinkStore } from '../../relay/delivery-choice.js';
 import type { ServiceDestination } from '../intake/destination-metadata.js';
 import type { Job } from './job.js';
 
 export interface RelayVias {
   readonly name: ServiceDestination;
+  /** web-messaging and conversation: attachment, link or auto (delivery-choice.ts), with the link store if any. */
+  delivery?: { mode: DeliveryMode; link: LinkStore | undefined } | undefined;
   /** The Files API client (genesys-files), for the journal-less fallback of relay-job.ts. */
   readonly client: GenesysClient | undefined;
   /** Opens the Via for one attempt of `job` on its spooled file; close() it after the attempt. */
