@@ -11,6 +11,9 @@ import { ConfigError } from '../errors/index.js';
 import type { Clock } from '../http/clock.js';
 import { MAX_CONCURRENCY } from '../upload/options.js';
 import { isLoopbackHost } from './http/host-check.js';
+import { DEFAULT_ALLOWED_TYPES } from './intake/allowed-types.js';
+
+export { DEFAULT_ALLOWED_TYPES, typeAllowed } from './intake/allowed-types.js';
 import { SERVICE_DESTINATIONS, type ServiceDestination } from './intake/destination-metadata.js';
 import type { WebMessagingOptionsInput } from '../destinations/web-messaging/index.js';
 import type { S3StoreInput } from '../destinations/s3/index.js';
@@ -133,42 +136,6 @@ export const SERVICE_DEFAULTS = Object.freeze({
   storeBusyTimeoutMs: 50,
   readinessFailureCacheMs: 30_000,
 });
-
-/**
- * The default allowlist: common document, image, audio and video types, as the README says. Not
- * application/octet-stream (the type of every unknown extension, executables included), archives
- * or scripts: an operator who wants them lists them (or *\/*) with --allowed-types.
- */
-export const DEFAULT_ALLOWED_TYPES: readonly string[] = Object.freeze(
-  [
-    'application/pdf',
-    'application/rtf',
-    'application/msword',
-    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    'application/vnd.ms-excel',
-    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    'application/vnd.ms-powerpoint',
-    'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-    'application/vnd.oasis.opendocument.text',
-    'application/vnd.oasis.opendocument.spreadsheet',
-    'application/vnd.oasis.opendocument.presentation',
-    'text/plain',
-    'text/csv',
-    'image/png',
-    'image/jpeg',
-    'image/gif',
-    'image/webp',
-    'image/heic',
-    'image/tiff',
-    'audio/mpeg',
-    'audio/wav',
-    'audio/mp4',
-    'audio/ogg',
-    'video/mp4',
-    'video/quicktime',
-    'video/webm',
-  ].sort(),
-);
 
 export interface ValidServiceOptions {
   host: string;
@@ -335,11 +302,4 @@ export function resolveServiceOptions(options: ServiceOptions): ValidServiceOpti
     logStream: options.logStream ?? process.stderr,
     clock: options.clock ?? { now: () => Date.now() },
   };
-}
-
-/** Whether `contentType` (parameters ignored, case-insensitive) matches the allowlist. */
-export function typeAllowed(allowedTypes: readonly string[], contentType: string): boolean {
-  const essence = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  const [type] = essence.split('/');
-  return allowedTypes.some((allowed) => allowed === '*/*' || allowed === essence || allowed === `${type}/*`);
 }

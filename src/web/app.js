@@ -18,8 +18,6 @@ import * as view from './view.js';
 const { el } = view;
 const api = createApi(() => prefs.apiKey());
 const announce = view.createAnnouncer();
-/** Genesys accepts 1 to 10 recipients per message. */
-const MAX_RECIPIENTS = 10;
 /** Intake errors after which pressing Resume can help (the upload is still on the service). */
 const RESUMABLE = new Set([0, 408, 423, 429, 460, 500, 502, 503, 504]);
 
@@ -58,15 +56,8 @@ el.apiKey.addEventListener('change', () => prefs.setApiKey(el.apiKey.value));
 function formProblem() {
   if (page.config.apiKeyRequired && el.apiKey.value.trim() === '') return ['Enter the API key.', el.apiKey];
   if (!page.file) return ['Choose a file to send.', el.dropZone];
-  const destination = page.config.destination;
-  if (destination && destination !== 'genesys-files') {
-    const problem = destinationProblem(destination);
-    if (problem) return problem;
-  } else {
-    if (recipients().length === 0) return ['Enter at least one recipient.', el.to];
-    if (recipients().length > MAX_RECIPIENTS) return [`Enter at most ${MAX_RECIPIENTS} recipients.`, el.to];
-    if (!el.language.checkValidity() || el.language.value.trim() === '') return ['Enter a language tag such as en-US.', el.language];
-  }
+  const fields = destinationProblem(page.config.destination, recipients());
+  if (fields) return fields;
   const { maxSize, allowedTypes } = page.config;
   if (maxSize && page.file.size > maxSize) {
     return [`The file is ${formatBytes(page.file.size)}, larger than the ${formatBytes(maxSize)} limit.`, el.dropZone];

@@ -28,9 +28,17 @@ export function destinationMetadata(destination, recipients) {
   return { to: recipients.join(','), language: $('language').value.trim() };
 }
 
-/** The first problem with the destination's fields, or null. */
-export function destinationProblem(destination) {
-  if (destination === 'conversation' && $('conversation-id').value.trim() === '') return ['Enter the conversation id.', $('conversation-id')];
+/** Genesys accepts 1 to 10 recipients per message. */
+const MAX_RECIPIENTS = 10;
+
+/** The first problem with the destination's fields, as a sentence and the field to focus; or null. */
+export function destinationProblem(destination, recipients) {
+  if (destination === 'web-messaging') return null;
+  if (destination === 'conversation') return $('conversation-id').value.trim() === '' ? ['Enter the conversation id.', $('conversation-id')] : null;
+  const language = $('language');
+  if (recipients.length === 0) return ['Enter at least one recipient.', $('to')];
+  if (recipients.length > MAX_RECIPIENTS) return [`Enter at most ${MAX_RECIPIENTS} recipients.`, $('to')];
+  if (!language.checkValidity() || language.value.trim() === '') return ['Enter a language tag such as en-US.', language];
   return null;
 }
 

@@ -2,7 +2,7 @@
  * `serve --via`: browser-less tus uploads (tus-js-client, as the page does) through the service to
  * the emulator's Web Messaging (a new guest per upload; an existing guest's token, whose
  * conversation gets the message) and to an existing conversation (the media's SHA-256 is the
- * source's). The guest token never appears in the job view, the SSE stream, the log, the job
+ * source's); a message whose answer was lost is found, not sent again. The guest token never appears in the job view, the SSE stream, the log, the job
  * database, the journal or the spool, and its kept file is gone once the job is delivered. Keys
  * of another destination, and files over the conversation's 25 MB, are refused at creation.
  */
@@ -126,6 +126,22 @@ test('web-messaging: an existing guest\'s token sends into its conversation, and
     for (const file of files) assert.ok(!file.bytes.includes(Buffer.from(token)), `the guest token is not in ${file.path}`);
   } finally {
     await guest.close();
+    await t.close();
+  }
+});
+
+test('web-messaging: the answer to the message is lost: the relay asks the guest\'s history and records it, one message', async () => {
+  const t = await startTestService({ via: 'web-messaging' });
+  try {
+    t.service.emulator!.webMessaging.addFault({ action: 'lose-message-response' } as never);
+    const data = randomBytes(100_000);
+    const uploadUrl = await upload(t.url, data, { filename: 'lost.pdf', filetype: 'application/pdf' });
+    const { job } = await delivered(t, uploadUrl);
+    const sent = (t.service.emulator!.state() as unknown as WmState).webMessaging.conversations.flatMap((c) => c.messages).filter((m) => m.attachments.length > 0);
+    assert.equal(sent.length, 1, 'exactly one message');
+    assert.equal(sent[0]!.id, job.messageId);
+    assert.equal(sent[0]!.attachments[0]!.sha256, sha256Hex(data));
+  } finally {
     await t.close();
   }
 });

@@ -22,7 +22,7 @@
 import { contentTypeFor, validateContentType } from '../../upload/content-type.js';
 import { sanitizeFileName } from '../../upload/sanitize-file-name.js';
 import type { JobSpec } from '../jobs/job.js';
-import { typeAllowed } from '../options.js';
+import { typeAllowed } from './allowed-types.js';
 import { ALL_KEYS, destinationFields, keysOf, type ServiceDestination } from './destination-metadata.js';
 
 /**
