@@ -1,9 +1,9 @@
 /**
- * `serve --via web-messaging` killed with SIGKILL while a job's attachment PUT hangs, then started
- * again on the same state and spool dirs: the job continues as the same (new) guest, whose token
- * was kept before its first upload, and exactly one message carries the file, in that guest's
- * conversation, with the source's SHA-256. The emulator lives in the test process so that it
- * outlives the service.
+ * `serve --via web-messaging` (and `--via conversation`) killed with SIGKILL while a job's PUT
+ * hangs, then started again on the same state and spool dirs: the Web Messaging job continues as
+ * the same (new) guest, whose token was kept before its first upload; each ends with exactly one
+ * message carrying the file, with the source's SHA-256. The emulator lives in the test process so
+ * that it outlives the service.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
-import { DEMO_DEPLOYMENT_ID, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { DEMO_CLIENT, DEMO_DEPLOYMENT_ID, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { createUpload, followJob, jobIdOf, patch, sha256Hex, terminal } from './helpers.js';
 import { startServiceProcess } from './service-process.js';
 
@@ -76,6 +76,55 @@ test('web-messaging: kill -9 mid-relay, restart: the same guest, exactly one mes
     second.process.kill('SIGTERM');
     const [code] = (await once(second.process, 'exit')) as [number | null];
     assert.equal(code, 0, 'a clean stop on SIGTERM');
+  } finally {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+interface ConversationItem {
+  id: string;
+  media: Array<{ name: string }>;
+  messages: Array<{ id: string; media: Array<{ sha256: string }> }>;
+}
+
+test('conversation: kill -9 mid-relay, restart: exactly one message with the source\'s media', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gu-serve-restart-conv-'));
+  const emulator = await startEmulator({ dataDir: join(dir, 'emulator') });
+  const children: ChildProcess[] = [];
+  try {
+    const created = await fetch(`${emulator.url}/__emulator/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ profile: { allowedTypes: ['application/pdf'] } }),
+    });
+    const { id: conversationId } = (await created.json()) as { id: string };
+    const items = (): ConversationItem[] => (emulator.state() as unknown as { conversations: { items: ConversationItem[] } }).conversations.items;
+    const mine = (): ConversationItem => items().find((c) => c.id === conversationId)!;
+    const args = ['--port', '0', '--state-dir', join(dir, 'state'), '--spool-dir', join(dir, 'spool'), '--via', 'conversation', '--base-url', emulator.url];
+    const env = { GENESYS_CLIENT_ID: DEMO_CLIENT.id, GENESYS_CLIENT_SECRET: DEMO_CLIENT.secret };
+    const data = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(1024 * 1024)]);
+    emulator.addFault({ route: 'media-put', action: 'stall', stallMs: 120_000 } as never);
+
+    const first = await startServiceProcess(args, env);
+    children.push(first.process);
+    const uploadUrl = await createUpload(first.url, data.length, { filename: 'contract.pdf', conversationid: conversationId });
+    assert.equal((await patch(uploadUrl, 0, data)).status, 204);
+    await until(() => mine().media.length > 0, 'the media upload to be requested');
+    first.process.kill('SIGKILL');
+    await once(first.process, 'exit');
+    emulator.clearFaults();
+
+    const second = await startServiceProcess(args, env);
+    children.push(second.process);
+    const job = (await followJob(second.url, jobIdOf(uploadUrl), terminal)).at(-1)!.data;
+    assert.equal(job.state, 'delivered', `${JSON.stringify(job.error)}\n${second.stderr()}`);
+    assert.equal(mine().messages.length, 1, 'exactly one message');
+    assert.equal(mine().messages[0]!.id, job.messageId);
+    assert.equal(mine().messages[0]!.media[0]!.sha256, sha256Hex(data));
+    second.process.kill('SIGTERM');
+    await once(second.process, 'exit');
   } finally {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await emulator.close();
