@@ -4,7 +4,6 @@
  * job's progress and result (JSON, Server-Sent Events, metrics). See src/server/index.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import { join } from 'node:path';
 import { startEmulator, type EmulatorHandle } from '../emulator/index.js';
 import { registerApiRoutes } from './api/api-routes.js';
 import { createEventStreams, type EventStreams } from './api/job-events.js';
@@ -86,7 +85,8 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     cleanups.push(() => store.close());
     const journal: RelayJournal | undefined = await openRelayJournal(options.stateDir, logger);
     if (journal !== undefined) cleanups.push(() => journal.close());
-    const spoolPath = (id: string): string => join(options.spoolDir, 'intake', id);
+    // Called only once the intake exists (a guest token is kept at an upload's creation, and later).
+    const spoolPath = (id: string): string => intake.pathOf(id);
     const relay = await setUpRelay(options, { emulator, journal, spoolPath, logger });
     cleanups.push(() => relay.close());
     const { guestTokens } = relay;

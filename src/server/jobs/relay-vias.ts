@@ -29,7 +29,11 @@ export interface RelayVias {
   delivery?: { mode: DeliveryMode; link: LinkStore | undefined } | undefined;
   /** The Files API client (genesys-files), for the journal-less fallback of relay-job.ts. */
   readonly client: GenesysClient | undefined;
-  /** Opens the Via for one attempt of `job` on its spooled file; close() it after the attempt. */
+  /**
+   * Opens the Via for one attempt of `job` on its spooled file; close() it after the attempt.
+   * (relay-job.ts sends Files API jobs with `client` and sendFile, the same pipeline with that
+   * API's own fallbacks; `open` is there for any caller that wants the Via.)
+   */
   open(job: Job, filePath: string, signal: AbortSignal): Promise<OpenedVia>;
 }
 
