@@ -137,6 +137,7 @@ test('web-messaging: the answer to the message is lost: the relay asks the guest
     const data = randomBytes(100_000);
     const uploadUrl = await upload(t.url, data, { filename: 'lost.pdf', filetype: 'application/pdf' });
     const { job } = await delivered(t, uploadUrl);
+    assert.deepEqual(t.service.emulator!.webMessaging.faults(), [], 'the answer was lost (the fault fired)');
     const sent = (t.service.emulator!.state() as unknown as WmState).webMessaging.conversations.flatMap((c) => c.messages).filter((m) => m.attachments.length > 0);
     assert.equal(sent.length, 1, 'exactly one message');
     assert.equal(sent[0]!.id, job.messageId);
