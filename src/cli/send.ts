@@ -162,61 +162,53 @@ async function send(file: string, flags: SendFlags): Promise<number> {
 }
 
 /** A send through Web Messaging or a conversation: the same pipeline, journal and output. */
-async function sendThrough(via: 'web-messaging' | 'conversation', file: string, flags: SendFlags): Promise<number> {
-  let journal: Journal | undefined;
-  let opened: OpenedVia;
-  try {
-    let base: OpenedVia;
+function sendThrough(via: 'web-messaging' | 'conversation', file: string, flags: SendFlags): Promise<number> {
+  return sendOpened(file, flags, async (openJournal) => {
     if (via === 'web-messaging') {
       const config = webMessagingConfig(flags, process.env);
-      journal = openJournalFromFlags(flags, process.env);
-      base = await openWebMessagingVia({ config, filePath: file, journal });
-    } else {
-      const configFlags = targetFlagsToConfigFlags(flags);
-      journal = openJournalFromFlags(flags, process.env);
-      base = openConversationVia({ flags, configFlags, env: process.env, text: flags.text });
+      return openWebMessagingVia({ config, filePath: file, journal: openJournal() });
     }
-    opened = await chooseOpenedVia(base, { filePath: file, fileName: flags.fileName, contentType: flags.contentType, flags, env: process.env });
-  } catch (error) {
-    journal?.close();
-    return reportError(error, { json: flags.json });
-  }
-  try {
-    return await runViaSend(
-      opened.via,
-      {
-        filePath: file,
-        text: flags.text,
-        concurrency: flags.concurrency,
-        contentType: flags.contentType,
-        fileName: flags.fileName,
-        maxRps: flags.maxRps,
-        keepOnError: flags.keepOnError,
-        journal,
-        restart: flags.restart,
-        redeliver: flags.redeliver,
-      },
-      flags,
-    );
-  } finally {
-    await opened.close();
-    journal?.close();
-  }
+    const configFlags = targetFlagsToConfigFlags(flags);
+    openJournal();
+    return openConversationVia({ flags, configFlags, env: process.env, text: flags.text });
+  });
 }
 
 /** The tutorial's Files API with --delivery link: the guest message carries a link, no attachment. */
-async function sendFilesLink(file: string, flags: SendFlags): Promise<number> {
-  let journal: Journal | undefined;
+function sendFilesLink(file: string, flags: SendFlags): Promise<number> {
+  const recipients = { to: flags.to, language: flags.language };
+  return sendOpened(
+    file,
+    flags,
+    (openJournal) => {
+      if (flags.to.length === 0) throw new ConfigError('config.to', '--to: give at least one recipient address (repeat --to for up to 10 recipients).');
+      const config = resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) });
+      openJournal();
+      const client = createGenesysClient(config);
+      return { via: genesysFilesVia(client, recipients), close: () => client.close() };
+    },
+    recipients,
+  );
+}
+
+/**
+ * Opens the base destination (its settings are checked before the journal opens), picks an
+ * attachment or a link for this file (--delivery), and runs the one pipeline with the journal.
+ */
+async function sendOpened(
+  file: string,
+  flags: SendFlags,
+  openBase: (openJournal: () => Journal | undefined) => OpenedVia | Promise<OpenedVia>,
+  recipients: { to?: string[]; language?: string } = {},
+): Promise<number> {
+  const held: { journal?: Journal } = {};
+  const openJournal = (): Journal | undefined => (held.journal = openJournalFromFlags(flags, process.env));
   let opened: OpenedVia;
   try {
-    if (flags.to.length === 0) throw new ConfigError('config.to', '--to: give at least one recipient address (repeat --to for up to 10 recipients).');
-    const config = resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) });
-    journal = openJournalFromFlags(flags, process.env);
-    const client = createGenesysClient(config);
-    const base: OpenedVia = { via: genesysFilesVia(client, { to: flags.to, language: flags.language }), close: () => client.close() };
+    const base = await openBase(openJournal);
     opened = await chooseOpenedVia(base, { filePath: file, fileName: flags.fileName, contentType: flags.contentType, flags, env: process.env });
   } catch (error) {
-    journal?.close();
+    held.journal?.close();
     return reportError(error, { json: flags.json });
   }
   try {
@@ -224,15 +216,14 @@ async function sendFilesLink(file: string, flags: SendFlags): Promise<number> {
       opened.via,
       {
         filePath: file,
-        to: flags.to,
-        language: flags.language,
+        ...recipients,
         text: flags.text,
         concurrency: flags.concurrency,
         contentType: flags.contentType,
         fileName: flags.fileName,
         maxRps: flags.maxRps,
         keepOnError: flags.keepOnError,
-        journal,
+        journal: held.journal,
         restart: flags.restart,
         redeliver: flags.redeliver,
       },
@@ -240,6 +231,6 @@ async function sendFilesLink(file: string, flags: SendFlags): Promise<number> {
     );
   } finally {
     await opened.close();
-    journal?.close();
+    held.journal?.close();
   }
 }
