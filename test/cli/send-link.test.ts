@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { DEMO_DEPLOYMENT_ID, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { DEMO_S3_CREDENTIAL } from '../../src/emulator/s3/index.js';
+import { linkStoreEnv } from '../helpers/link-store-env.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const MiB = 1024 * 1024;
@@ -39,12 +40,7 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
 function s3Env(): Record<string, string> {
   return {
     HOME: dir,
-    GENESYS_UPLOAD_S3: 's3://genesys-uploads/links/',
-    GENESYS_UPLOAD_S3_ENDPOINT: emulator.s3Url,
-    GENESYS_UPLOAD_S3_PART_SIZE: '5MiB',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: DEMO_S3_CREDENTIAL.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DEMO_S3_CREDENTIAL.secretAccessKey,
+    ...linkStoreEnv(emulator.s3Url, 's3://genesys-uploads/links/'),
   };
 }
 const wmEnv = (): Record<string, string> => ({ GENESYS_WEBMESSAGING_URL: `${emulator.url.replace(/^http/, 'ws')}/v1`, GENESYS_DEPLOYMENT_ID: DEMO_DEPLOYMENT_ID });

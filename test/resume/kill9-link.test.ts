@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { createHash } from 'node:crypto';
 import { DEMO_DEPLOYMENT_ID, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
-import { DEMO_S3_CREDENTIAL } from '../../src/emulator/s3/index.js';
+import { linkStoreEnv } from '../helpers/link-store-env.js';
 import type { FaultRule } from '../../src/emulator/types.js';
 import { writeBigFile } from './helpers/big-file.js';
 import { runCli, until } from './helpers/cli.js';
+import { killBed } from './helpers/kill9.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 26 * MiB;
@@ -96,21 +97,13 @@ const POINTS: Point[] = [
 ];
 
 test('kill -9 at ten points of a link send, then the same command: one message, identical bytes, no part stored twice', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'kill9-link-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') });
-  t.after(() => emulator.close());
+  const bed = await killBed(t, 'kill9-link-');
+  const { dir, emulator } = bed;
   const env = {
-    HOME: dir,
-    GENESYS_UPLOAD_STATE_DIR: join(dir, 'state'),
+    ...bed.env,
     GENESYS_WEBMESSAGING_URL: `${emulator.url.replace(/^http/, 'ws')}/v1`,
     GENESYS_DEPLOYMENT_ID: DEMO_DEPLOYMENT_ID,
-    GENESYS_UPLOAD_S3: 's3://genesys-uploads/links/',
-    GENESYS_UPLOAD_S3_ENDPOINT: emulator.s3Url,
-    GENESYS_UPLOAD_S3_PART_SIZE: '5MiB',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: DEMO_S3_CREDENTIAL.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DEMO_S3_CREDENTIAL.secretAccessKey,
+    ...linkStoreEnv(emulator.s3Url, 's3://genesys-uploads/links/'),
   };
   const file = join(dir, NAME);
   const sha256 = await writeBigFile(file, SIZE);

@@ -5,35 +5,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../../src/emulator/index.js';
-import { DEMO_S3_CREDENTIAL } from '../../src/emulator/s3/index.js';
+import { linkStoreEnv } from '../helpers/link-store-env.js';
 import { writeBigFile } from './helpers/big-file.js';
 import { runCli, until } from './helpers/cli.js';
+import { killBed } from './helpers/kill9.js';
 
 const MiB = 1024 * 1024;
 
 test('resume of an interrupted conversation link send: refused without the link store, then only the missing parts', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'resume-link-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') });
-  t.after(() => emulator.close());
+  const { dir, emulator, env: base } = await killBed(t, 'resume-link-');
   const created = await fetch(`${emulator.url}/__emulator/conversations`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ profile: { allowedTypes: ['application/zip'] } }),
   });
   const conversationId = ((await created.json()) as { id: string }).id;
-  const base = { HOME: dir, GENESYS_UPLOAD_STATE_DIR: join(dir, 'state'), GENESYS_BASE_URL: emulator.url, GENESYS_CLIENT_ID: 'demo-client', GENESYS_CLIENT_SECRET: 'demo-secret' };
-  const s3 = {
-    GENESYS_UPLOAD_S3_ENDPOINT: emulator.s3Url,
-    GENESYS_UPLOAD_S3_PART_SIZE: '5MiB',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: DEMO_S3_CREDENTIAL.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DEMO_S3_CREDENTIAL.secretAccessKey,
-  };
+  const s3 = linkStoreEnv(emulator.s3Url);
   const file = join(dir, 'logs.zip');
   const sha256 = await writeBigFile(file, 16 * MiB);
   emulator.addFault({ route: 's3-part', action: 'stall', stallMs: 60_000, partNumber: 4 });
@@ -64,21 +52,11 @@ test('resume of an interrupted conversation link send: refused without the link 
 });
 
 test('resume of an interrupted Files API link send: the recorded org and recipients, one message without attachment', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'resume-link-files-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') });
-  t.after(() => emulator.close());
+  const bed = await killBed(t, 'resume-link-files-');
+  const { dir, emulator } = bed;
   const env = {
-    HOME: dir,
-    GENESYS_UPLOAD_STATE_DIR: join(dir, 'state'),
-    GENESYS_BASE_URL: emulator.url,
-    GENESYS_CLIENT_ID: 'demo-client',
-    GENESYS_CLIENT_SECRET: 'demo-secret',
-    GENESYS_UPLOAD_S3: 's3://genesys-uploads/f/',
-    GENESYS_UPLOAD_S3_ENDPOINT: emulator.s3Url,
-    GENESYS_UPLOAD_S3_PART_SIZE: '5MiB',
-    AWS_ACCESS_KEY_ID: DEMO_S3_CREDENTIAL.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DEMO_S3_CREDENTIAL.secretAccessKey,
+    ...bed.env,
+    ...linkStoreEnv(emulator.s3Url, 's3://genesys-uploads/f/'),
   };
   const file = join(dir, 'photos.zip');
   const sha256 = await writeBigFile(file, 11 * MiB);
