@@ -18,6 +18,7 @@ import { TusIntake } from './intake/tus-intake.js';
 import { registerTusRoutes } from './intake/tus-routes.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { RelayStreams } from './relay-stream/relay-streams.js';
 import { JobStore } from './jobs/job-store.js';
 import { openRelayJournal, type RelayJournal } from './jobs/relay-journal.js';
 import { sweepRetention } from './jobs/retention.js';
@@ -94,6 +95,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     if (journal !== undefined) cleanups.push(() => journal.close());
 
     let runner: JobRunner | undefined;
+    let streams: RelayStreams | undefined;
     const metrics = createMetrics({ queued: () => store.countInState('queued'), running: () => runner?.runningCount ?? 0 });
     const intake = new TusIntake({
       spoolDir: options.spoolDir,
@@ -103,6 +105,9 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       logger,
       now,
       onComplete: (id) => runner?.enqueue(id),
+      onOffset: (id, offset) => streams?.advanced(id, offset),
+      onGone: (id) => streams?.gone(id),
+      onRecovered: async () => streams?.recover(),
     });
     const jobRunner = new JobRunner({
       store,
@@ -116,7 +121,22 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       removeSpool: (id) => intake.remove(id),
       spoolComplete: (id) => intake.spoolComplete(id),
       engineOptions: journal === undefined ? undefined : (job) => journal.engineOptions(job),
+      // Relayed while receiving: the relay waits for that upload and then only delivers.
+      beforeRelay: (job, signal) => streams?.uploaded(job, signal) ?? Promise.resolve(job),
     });
+    // Stopped after the runner (cleanups run in reverse): a relay waiting for a stream goes back to the queue.
+    const relayStreams = new RelayStreams({
+      store,
+      client,
+      journal: (job) => journal?.engineOptions(job).journal,
+      spoolDir: options.spoolDir,
+      spoolPath: (id) => intake.pathOf(id),
+      concurrency: options.concurrency,
+      logger,
+      metrics,
+    });
+    streams = relayStreams;
+    cleanups.push(() => relayStreams.close());
     runner = jobRunner;
     cleanups.push(() => jobRunner.close());
 
@@ -156,6 +176,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       maxMetadataBytes: options.maxMetadataBytes,
       limiter,
       store,
+      streams: options.relayWhileReceiving ? relayStreams : undefined,
     });
     registerApiRoutes(app, {
       store,

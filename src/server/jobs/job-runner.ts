@@ -35,6 +35,8 @@ export interface JobRunnerOptions {
   spoolComplete(id: string): Promise<boolean>;
   /** Extra engine options per job (the resume journal, when available). */
   engineOptions?: (job: Job) => RelayContext['engineOptions'];
+  /** Waits for an upload already under way for the job (relay while receiving); returns the job as it is then. */
+  beforeRelay?: (job: Job, signal: AbortSignal) => Promise<Job>;
 }
 
 const RETRY_MIN_MS = 250;
@@ -226,14 +228,15 @@ export class JobRunner {
       metrics.jobs.inc({ outcome });
     };
     try {
+      const ready = this.#o.beforeRelay === undefined ? attempt : await this.#o.beforeRelay(attempt, signal);
       const result = await relayJob({
         client: this.#o.client,
-        job: attempt,
+        job: ready,
         filePath: this.#o.spoolPath(id),
         concurrency: this.#o.concurrency,
         signal,
         onEvent: (event) => this.#onEvent(id, event),
-        engineOptions: this.#engineOptions(attempt),
+        engineOptions: this.#engineOptions(ready),
       });
       this.#persist(id, {
         state: 'delivered',
