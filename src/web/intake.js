@@ -55,7 +55,7 @@ export async function startIntake(options) {
       onAfterResponse(request, response) {
         // Relaying while receiving, the service says its destination's part size at creation:
         // chunks of exactly that size let each chunk's checksum serve as the part's (no re-hash).
-        if (request.getMethod() !== 'POST') return;
+        if (request.getMethod() !== 'POST' && request.getMethod() !== 'HEAD') return;
         const partSize = Number(response.getHeader(PART_SIZE_HEADER));
         if (Number.isSafeInteger(partSize) && partSize > 0) upload.options.chunkSize = partSize;
       },

@@ -37,7 +37,7 @@ export interface TusRouteDeps {
   limiter: IntakeLimiter;
   store: { get(id: string): Job | undefined };
   /** Relay while receiving (relay-stream/relay-streams.ts), when the service runs it. */
-  streams?: Pick<RelayStreams, 'start' | 'progressOf' | 'chunkVerified'> | undefined;
+  streams?: Pick<RelayStreams, 'start' | 'partSizeOf' | 'progressOf' | 'chunkVerified'> | undefined;
 }
 
 /**
@@ -327,6 +327,10 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
     if (request.method === 'POST' && response.status === 201 && id !== undefined) {
       // Relay while receiving: the client's chunks should be the destination's parts.
       const partSize = await deps.streams?.start(id);
+      if (partSize !== undefined) headers['genesys-upload-part-size'] = String(partSize);
+    } else if (request.method === 'HEAD' && id !== undefined && response.ok) {
+      // A client resuming (after a reload) learns it again.
+      const partSize = deps.streams?.partSizeOf(id);
       if (partSize !== undefined) headers['genesys-upload-part-size'] = String(partSize);
     }
     const job = id === undefined ? undefined : deps.store.get(id);

@@ -137,6 +137,11 @@ export class RelayStreams {
     this.#streams.get(id)?.progress.advanced(offset);
   }
 
+  /** The part size of `id`'s stream (for a resuming client's HEAD), or undefined. */
+  partSizeOf(id: string): number | undefined {
+    return this.#streams.get(id)?.progress.partSize;
+  }
+
   /** The progress of `id`'s stream, for the intake's hashing (undefined: no stream). */
   progressOf(id: string): SpoolProgress | undefined {
     return this.#streams.get(id)?.progress;

@@ -27,6 +27,10 @@ export class SpoolProgress {
     this.#whole = available === 0 ? { hash: createHash('sha256'), offset: 0 } : undefined;
   }
 
+  get partSize(): number {
+    return this.#partSize;
+  }
+
   get available(): number {
     return this.#available;
   }
