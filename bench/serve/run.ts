@@ -96,6 +96,7 @@ async function startTarget(): Promise<{ service: ServiceProcess; emulator?: Runn
     ...(opts.size > 5 * GiB ? ['--max-size', String(opts.size)] : []),
     ...(opts.maxJobs === undefined ? [] : ['--max-jobs', String(opts.maxJobs)]),
     ...(opts.concurrency === undefined ? [] : ['--concurrency', String(opts.concurrency)]),
+    ...(opts.relayWhileReceiving ? [] : ['--no-relay-while-receiving']),
   ];
   const logPath = join(tempDir, 'service.log');
   if (opts.embedded) {

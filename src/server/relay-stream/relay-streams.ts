@@ -96,7 +96,11 @@ export class RelayStreams {
       this.#o.logger.warn({ job: id, step: 'stream-open-failed', err: String(error) }, 'could not open the destination session at creation; relaying after intake');
       return undefined;
     }
-    this.#o.store.update(id, { uploadId: session.id });
+    try {
+      this.#o.store.update(id, { uploadId: session.id });
+    } catch {
+      // Shown in the job's view only; the relay records it again.
+    }
     // A creation with a body has bytes in the spool already (they did not go through the whole-file hash).
     const available = await stat(this.#o.spoolPath(id)).then((s) => s.size, () => 0);
     this.#launch(job, via, session, controller, available);
