@@ -213,6 +213,8 @@ export class RelayStreams {
     const path = this.#o.spoolPath(id);
     const checksums = new Map<number, string>();
     let bytesStored = 0;
+    let partsHashedAgain = 0;
+    let wholeFromIntake = false;
     try {
       const result = await runUpload(via.destination.store, via.transport, {
         filePath: path,
@@ -226,9 +228,21 @@ export class RelayStreams {
         growing: {
           size: job.size,
           waitFor: (end, signal) => stream.progress.waitFor(end, signal),
-          knownChecksum: (index, start, length) => stream.progress.knownChecksum(index, start, length),
+          knownChecksum: (index, start, length) => {
+            const known = stream.progress.knownChecksum(index, start, length);
+            if (known === undefined) partsHashedAgain++;
+            return known;
+          },
           // After a restart the intake's in-order hash is gone: the engine hashes as it reads.
-          ...(session.resumed ? {} : { wholeSha256: () => stream.progress.wholeSha256() }),
+          ...(session.resumed
+            ? {}
+            : {
+                wholeSha256: () => {
+                  const whole = stream.progress.wholeSha256();
+                  wholeFromIntake = whole !== undefined;
+                  return whole;
+                },
+              }),
         },
         onEvent: (event) => {
           if (event.type === 'retry') metrics.retries.inc({ route: event.route, status: String(event.status ?? event.code ?? 'network') });
@@ -248,7 +262,10 @@ export class RelayStreams {
       });
       await this.#recordStored(job, via, result.stored, result.sessionId, checksums, result.chunks, result.chunkSize, session);
       stream.stored = true;
-      logger.info({ job: id, step: 'stream-stored', fileId: result.stored.ref, bytesSkipped: result.bytesSkipped }, 'upload stored while receiving; the message remains');
+      logger.info(
+        { job: id, step: 'stream-stored', fileId: result.stored.ref, bytesSkipped: result.bytesSkipped, partsHashedAgain, wholeFromIntake },
+        'upload stored while receiving; the message remains',
+      );
     } catch (error) {
       if (stream.controller.signal.reason instanceof Stopped) return; // the sidecar stays: the next start resumes
       logger.warn({ job: id, step: 'stream-failed', err: String(error) }, 'relaying while receiving failed; the job is relayed after intake');
