@@ -6,3 +6,5 @@ export type { UploadFileOptions } from '../upload/options.js';
 export type { UploadEvent, UploadEventType, UploadEventListener } from '../upload/events.js';
 export { sendVia, type SendViaOptions, type SendViaResult } from './send-via.js';
 export { genesysFilesVia, viaTarget, createPartTransport, type Via } from './via.js';
+export { chooseVia, linkVia, openLinkStore, fileFacts, baseNameOf, baseTargetOf, linkTargetOf, DELIVERY_MODES, LINK_STORE_SETTING, type DeliveryMode, type LinkStore } from './delivery-choice.js';
+export type { LinkReport } from './delivery-result.js';

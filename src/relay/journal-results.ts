@@ -1,9 +1,10 @@
 /** Results of a journalled send rebuilt from the journal, for work an earlier run did. */
 import type { JournalEntry } from '../journal/index.js';
 import type { PipelineResult } from './send-via.js';
+import { deliveryReport } from './delivery-result.js';
 import { detailsOf } from './via.js';
 
-export function uploadPart(entry: JournalEntry): Omit<PipelineResult, 'messageId' | 'guestId' | 'retries' | 'seconds' | 'bytesSent' | 'resumed' | 'journalId' | 'bytesSkipped' | 'alreadyDelivered' | 'destination' | 'details'> {
+export function uploadPart(entry: JournalEntry): Omit<PipelineResult, 'messageId' | 'guestId' | 'retries' | 'seconds' | 'bytesSent' | 'resumed' | 'journalId' | 'bytesSkipped' | 'alreadyDelivered' | 'destination' | 'details' | 'delivery' | 'link'> {
   return {
     uploadId: entry.uploadId,
     fileId: entry.fileId ?? '',
@@ -24,6 +25,7 @@ export function earlierResult(entry: JournalEntry, startedAt: number): PipelineR
     guestId: entry.guestId ?? '',
     destination: entry.destination,
     details: detailsOf(entry.stored?.ref, entry.receipt),
+    ...deliveryReport(entry.stored),
     retries: 0,
     seconds: (performance.now() - startedAt) / 1000,
     bytesSent: 0,

@@ -8,53 +8,24 @@
  */
 import { realpath } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { InternalError, UploadError } from '../errors/index.js';
 import { resolveRetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
 import { fileChanges } from '../journal/file-identity.js';
 import type { JobKey, Journal, JournalEntry, RecordedDelivery } from '../journal/index.js';
-import type { Destination, Receipt, RemoteSession, StepContext, StoredFile } from '../destinations/destination.js';
-import type { UploadEvent } from '../upload/events.js';
-import type { UploadRecorder } from '../upload/recorder.js';
+import type { RemoteSession } from '../destinations/destination.js';
 import { contentTypeFor, validateContentType } from '../upload/content-type.js';
 import { sanitizeFileName } from '../upload/sanitize-file-name.js';
 import { openSourceFile } from '../upload/source-file.js';
-import { runUpload, type RunUploadResult } from '../upload/run-upload.js';
-import { DEFAULT_LANGUAGE, defaultMessageText } from './deliver-file.js';
-import { UncertainDelivery, deliverOnce } from './deliver.js';
-import { fileChangedError, lockedError, notFoundError, otherTargetError, uncertainAfter, uncertainError, uploadChangedError } from './journal-errors.js';
+import { DEFAULT_LANGUAGE } from './deliver-file.js';
+import { fileChangedError, lockedError, notFoundError, otherTargetError, uncertainError, uploadChangedError } from './journal-errors.js';
 import { earlierResult, uploadPart } from './journal-results.js';
+import { journaledDeliver, receiptPart } from './journaled-delivery.js';
+import { failMissing, failMissingStored, type Run } from './journaled-run.js';
+import { journaledUpload } from './journaled-upload.js';
+import { requestedText } from './message-text.js';
 import { decideResume, needsFileCheck } from './resume-decision.js';
 import type { PipelineResult, SendViaOptions } from './send-via.js';
-import { detailsOf, type Via } from './via.js';
-
-interface Run {
-  via: Via;
-  journal: Journal;
-  options: SendViaOptions;
-  key: JobKey;
-  delivery: RecordedDelivery;
-  point: (entryId: string) => void;
-  emit: (event: UploadEvent) => void;
-  /** The destination of this send: its store and notifier. */
-  destination: Destination;
-  /** Remote steps outside the engine (resume, delivery); counts their retries. */
-  step: StepContext;
-  startedAt: number;
-  retries: number;
-}
-
-/**
- * Failures a later run can get past without a change to the file: keep the upload for it. An
- * interruption (Ctrl-C, an aborted signal) is the user saying stop: the remote upload is aborted
- * as without a journal, unless they asked to keep it (--keep-on-error), which makes it resumable.
- * A crash (kill -9, a reboot) aborts nothing and is always resumable.
- */
-function resumable(error: unknown, keepOnError: boolean): boolean {
-  if (!(error instanceof UploadError)) return false;
-  if (error.kind === 'interrupted') return keepOnError;
-  return error.kind === 'transient' || error.kind === 'auth';
-}
+import type { Via } from './via.js';
 
 async function canonicalPath(path: string, maxFileSize: number | undefined): Promise<string> {
   // The usual checks and messages for a missing, unreadable, empty or too large file, first.
@@ -85,7 +56,8 @@ export async function journaledSend(via: Via, journal: Journal, options: SendVia
       journal,
       options: { ...options, fileName, contentType },
       key,
-      delivery: deliveryOf(options, fileName),
+      delivery: deliveryOf(via, options, fileName),
+      deliveryChanged: false,
       point: lock.point,
       emit: (event) => options.onEvent?.(event),
       destination: via.destination,
@@ -136,9 +108,9 @@ export async function journaledSend(via: Via, journal: Journal, options: SendVia
 }
 
 /** Recipients and language belong to the tutorial's API; other destinations record none. */
-function deliveryOf(options: SendViaOptions, fileName: string): RecordedDelivery {
+function deliveryOf(via: Via, options: SendViaOptions, fileName: string): RecordedDelivery {
   const to = options.to ?? [];
-  return { to: [...to], text: options.text ?? defaultMessageText(fileName), language: to.length === 0 ? (options.language ?? '') : (options.language ?? DEFAULT_LANGUAGE) };
+  return { to: [...to], text: requestedText(options.text, fileName, via.delivery), language: to.length === 0 ? (options.language ?? '') : (options.language ?? DEFAULT_LANGUAGE) };
 }
 
 async function abandon(run: Run, entry: JournalEntry, reason: string): Promise<void> {
@@ -159,6 +131,7 @@ async function continueUpload(run: Run, entry: JournalEntry, deliveryChanged: bo
     return uploadAndDeliver(run, undefined);
   }
   if (deliveryChanged) run.journal.updateDelivery(entry.id, run.delivery);
+  run.deliveryChanged = deliveryChanged;
   run.point(entry.id);
   const held = [...session.held.values()];
   run.emit({
@@ -175,11 +148,12 @@ async function continueUpload(run: Run, entry: JournalEntry, deliveryChanged: bo
 
 async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boolean, settle: boolean): Promise<PipelineResult> {
   if (deliveryChanged) run.journal.updateDelivery(entry.id, run.delivery);
+  run.deliveryChanged = deliveryChanged;
   run.point(entry.id);
   const size = entry.file.size;
   run.emit({ type: 'resumed', journalId: entry.id, uploadId: entry.uploadId, phase: 'delivery', segmentsOnServer: entry.chunks, bytesOnServer: size, totalBytes: size });
   const stored = entry.stored ?? failMissingStored(entry);
-  const receipt = await deliver(run, entry, stored, settle);
+  const receipt = await journaledDeliver(run, entry, stored, settle);
   return {
     ...uploadPart(entry),
     ...receiptPart(run, stored, receipt),
@@ -194,9 +168,9 @@ async function deliverOnly(run: Run, entry: JournalEntry, deliveryChanged: boole
 }
 
 async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; session: RemoteSession } | undefined): Promise<PipelineResult> {
-  const { result, entryId } = await upload(run, resume);
+  const { result, entryId } = await journaledUpload(run, resume);
   const entry = run.journal.get(entryId) ?? failMissing(entryId);
-  const receipt = await deliver(run, entry, result.stored, false);
+  const receipt = await journaledDeliver(run, entry, result.stored, false);
   return {
     uploadId: result.sessionId,
     fileId: typeof result.stored.ref === 'string' ? result.stored.ref : '',
@@ -215,117 +189,4 @@ async function uploadAndDeliver(run: Run, resume: { entry: JournalEntry; session
     journalId: entryId,
     alreadyDelivered: false,
   };
-}
-
-async function upload(run: Run, resume: { entry: JournalEntry; session: RemoteSession } | undefined): Promise<{ result: RunUploadResult; entryId: string }> {
-  const { journal, options, key } = run;
-  let entryId = resume?.entry.id;
-  // The server is the truth: what it holds replaces what the journal remembered.
-  if (resume !== undefined) journal.replaceSegments(resume.entry.id, [...resume.session.held.values()].map((p) => ({ index: p.index, size: p.size, checksum: p.checksum ?? '' })));
-  const recorded = (): string => entryId ?? '';
-  const recorder: UploadRecorder = {
-    opened(started) {
-      const { identity, fingerprint, plan } = started;
-      const created = journal.create({
-        file: {
-          path: key.filePath,
-          size: identity.size,
-          mtimeNs: identity.mtimeNs.toString(),
-          ino: identity.ino.toString(),
-          dev: identity.dev.toString(),
-          headSha256: fingerprint.headSha256,
-          tailSha256: fingerprint.tailSha256,
-        },
-        target: run.via.target,
-        destination: run.destination.name,
-        sessionState: started.state,
-        uploadId: started.id,
-        fileName: started.fileName,
-        contentType: started.contentType,
-        chunkSize: plan.chunkSize,
-        maxChunks: plan.maxChunks,
-        chunks: plan.chunks,
-        delivery: run.delivery,
-      });
-      entryId = created.id;
-      run.point(created.id);
-    },
-    segmentStored: (index, size, checksum) => journal.recordSegment(recorded(), index, size, checksum),
-    completed: (stored) => journal.recordCompleted(recorded(), stored),
-  };
-  try {
-    const result = await runUpload(run.destination.store, run.via.transport, {
-      basePolicy: run.via.retryPolicy,
-      filePath: key.filePath,
-      contentType: options.contentType,
-      fileName: options.fileName,
-      concurrency: options.concurrency,
-      maxRps: options.maxRps,
-      retry: options.retry,
-      maxFileSize: options.maxFileSize,
-      signal: options.signal,
-      // The engine keeps the remote upload on failure; what to keep is decided below.
-      keepOnError: true,
-      session: resume?.session,
-      recorder,
-      onEvent: (event: UploadEvent) => run.emit(event),
-    });
-    return { result, entryId: recorded() };
-  } catch (error) {
-    const entry = entryId === undefined ? undefined : journal.get(entryId);
-    if (entry !== undefined && resumable(error, options.keepOnError ?? false)) {
-      run.emit({ type: 'resumable', journalId: entry.id, uploadId: entry.uploadId, bytesStored: entry.bytesStored, totalBytes: entry.file.size });
-      throw error;
-    }
-    if (entry !== undefined) {
-      const failure = error instanceof UploadError ? error : undefined;
-      journal.recordFailed(entry.id, failure?.code ?? 'internal', failure?.message ?? String(error));
-    }
-    if (entry !== undefined && !(options.keepOnError ?? false)) {
-      run.emit({ type: 'aborting', uploadId: entry.uploadId });
-      await run.destination.store.discard(entry.sessionState);
-    }
-    throw error;
-  }
-}
-
-async function deliver(run: Run, entry: JournalEntry, stored: StoredFile, settle: boolean): Promise<Receipt> {
-  const { journal, options } = run;
-  const entryId = entry.id;
-  try {
-    const receipt = await deliverOnce({
-      notifier: run.destination.notifier,
-      delivery: { stored, text: run.delivery.text },
-      recorder: {
-        intent: (intent) => journal.recordIntent(entryId, intent),
-        sending: () => journal.recordSending(entryId),
-        notSent: () => journal.clearSending(entryId),
-        delivered: (receipt) => journal.recordDelivered(entryId, receipt),
-      },
-      step: run.step,
-      intent: entry.intent,
-      unsettled: settle,
-    });
-    return receipt;
-  } catch (error) {
-    const now = journal.get(entryId);
-    if (now?.state === 'sending' && error instanceof UncertainDelivery) throw uncertainAfter(error, now);
-    if (now !== undefined) {
-      // Uploaded, not delivered (or its answer not settled yet): the next run goes straight to delivery.
-      run.emit({ type: 'resumable', journalId: entryId, uploadId: now.uploadId, bytesStored: now.file.size, totalBytes: now.file.size });
-    }
-    throw options.signal?.aborted ? interrupted(options.signal, error) : error;
-  }
-}
-
-function receiptPart(run: Run, stored: StoredFile, receipt: Receipt): Pick<PipelineResult, 'messageId' | 'guestId' | 'destination' | 'details'> {
-  return { messageId: receipt.messageId, guestId: receipt.details?.guestId ?? '', destination: run.destination.name, details: detailsOf(stored.ref, receipt) };
-}
-
-function failMissing(id: string): never {
-  throw new InternalError('journal.entry_missing', `The journal entry ${id} disappeared while in use (was the state directory removed?).`);
-}
-
-function failMissingStored(entry: JournalEntry): never {
-  throw new InternalError('journal.entry_incomplete', `The journal entry ${entry.id} is completed but records no stored file; run again with --restart.`);
 }

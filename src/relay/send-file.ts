@@ -69,6 +69,6 @@ export interface SendFileResult {
 export async function sendFile(client: GenesysClient, options: SendFileOptions): Promise<SendFileResult> {
   validateDelivery(options); // fail before uploading when the message could never be sent
   const via = genesysFilesVia(client, { to: options.to, language: options.language ?? DEFAULT_LANGUAGE });
-  const { destination: _destination, details: _details, ...result } = await runPipeline(via, options);
+  const { destination: _destination, details: _details, delivery: _delivery, link: _link, ...result } = await runPipeline(via, options);
   return result;
 }

@@ -8,9 +8,10 @@ import { ConfigError } from '../errors/index.js';
 import { resolveRetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
 import { runUpload } from '../upload/run-upload.js';
-import { defaultMessageText } from './deliver-file.js';
 import { deliverOnce } from './deliver.js';
+import { deliveryReport, type LinkReport } from './delivery-result.js';
 import { journaledSend } from './journaled-send.js';
+import { messageText, requestedText } from './message-text.js';
 import { memoryRecorder } from './recorder.js';
 import type { SendFileOptions, SendFileResult } from './send-file.js';
 import { detailsOf, type Via } from './via.js';
@@ -41,12 +42,18 @@ export interface SendViaResult {
   alreadyDelivered: boolean;
   /** attachmentId, conversationId, communicationId, mediaId, guestId, fileId… as the destination gives them. */
   details: Record<string, string>;
+  /** What the message carried: the file itself, or a text with a link to it. */
+  delivery: 'attachment' | 'link';
+  /** For a link: when it expires and the object's key (never the URL: its query string is a credential). */
+  link?: LinkReport | undefined;
 }
 
 /** The pipeline's own result: the Files API's fields and every destination's. */
 export interface PipelineResult extends SendFileResult {
   destination: string;
   details: Record<string, string>;
+  delivery: 'attachment' | 'link';
+  link?: LinkReport | undefined;
 }
 
 export async function sendVia(via: Via, options: SendViaOptions): Promise<SendViaResult> {
@@ -54,8 +61,26 @@ export async function sendVia(via: Via, options: SendViaOptions): Promise<SendVi
 }
 
 export function commonResult(result: PipelineResult): SendViaResult {
-  const { destination, messageId, uploadId, fileName, contentType, size, sha256, retries, bytesSent, bytesSkipped, seconds, journalId, resumed, alreadyDelivered, details } = result;
-  return { destination, messageId, uploadId, fileName, contentType, size, sha256, retries, bytesSent, bytesSkipped, seconds, journalId, resumed, alreadyDelivered, details };
+  const { destination, messageId, uploadId, fileName, contentType, size, sha256, retries, bytesSent, bytesSkipped, seconds, journalId, resumed, alreadyDelivered, details, delivery, link } = result;
+  return {
+    destination,
+    messageId,
+    uploadId,
+    fileName,
+    contentType,
+    size,
+    sha256,
+    retries,
+    bytesSent,
+    bytesSkipped,
+    seconds,
+    journalId,
+    resumed,
+    alreadyDelivered,
+    details,
+    delivery,
+    ...(link !== undefined && { link }),
+  };
 }
 
 /** Checks the text against the notifier's limit, before a file is uploaded for nothing. */
@@ -77,7 +102,7 @@ export async function runPipeline(via: Via, options: SendViaOptions): Promise<Pi
   let deliveryRetries = 0;
   const receipt = await deliverOnce({
     notifier: destination.notifier,
-    delivery: { stored: upload.stored, text: options.text ?? defaultMessageText(upload.stored.fileName) },
+    delivery: { stored: upload.stored, text: messageText(upload.stored, requestedText(options.text, upload.stored.fileName, via.delivery), destination.notifier.maxText) },
     recorder,
     step: {
       signal: options.signal ?? new AbortController().signal,
@@ -94,6 +119,7 @@ export async function runPipeline(via: Via, options: SendViaOptions): Promise<Pi
   return {
     destination: destination.name,
     details: detailsOf(stored.ref, receipt),
+    ...deliveryReport(stored),
     uploadId: upload.sessionId,
     fileId: typeof stored.ref === 'string' ? stored.ref : '',
     messageId: receipt.messageId,

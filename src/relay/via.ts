@@ -22,6 +22,12 @@ export interface Via {
   retryPolicy: RetryPolicy;
   /** No secret. With the file path, `apiUrl` + `clientId` are the journal's job key. */
   target: RecordedTarget;
+  /**
+   * What the message carries: the stored file as an attachment (the default), or a text with a
+   * link to it (a link store's via, delivery-choice.ts): then the user's text is the link
+   * message's intro, and there is no "File X attached." default.
+   */
+  delivery?: 'attachment' | 'link' | undefined;
 }
 
 /** The tutorial's Files API through a client: the job key stays the org and the OAuth client. */

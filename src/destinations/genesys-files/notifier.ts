@@ -7,6 +7,11 @@
  * recipients; found, it is the receipt; not found, it provably does not exist and may be sent.
  * A lost answer to the guest POST is no harm: a guest no message went to is invisible to
  * recipients, so another one is simply created.
+ *
+ * A link (the stored file is in a link store, `stored.link`): the message is the text alone, with
+ * no attachment — PROTOCOL.md §7 allows 0..10 attachments, and the file is not in the Files API to
+ * attach. Its text (≤ 2000 characters) carries the link; `find` then matches the text and no
+ * attachment.
  */
 import { UploadError } from '../../errors/index.js';
 import { NOT_SENT_ERROR_CODES, networkErrorCode } from '../../http/network-errors.js';
@@ -44,6 +49,11 @@ function fileIdOf(delivery: Delivery): string {
   return delivery.stored.ref;
 }
 
+/** The attachment of the message: the stored file, or none for a link. */
+function attachmentsOf(delivery: Delivery): Array<{ id: string; name: string }> {
+  return delivery.stored.link === undefined ? [{ id: fileIdOf(delivery), name: delivery.stored.fileName }] : [];
+}
+
 export class FilesNotifier implements Notifier {
   readonly name = 'genesys-files';
   readonly maxText = { length: 2000, unit: 'characters' } as const;
@@ -71,7 +81,7 @@ export class FilesNotifier implements Notifier {
   async send(intent: JsonValue, delivery: Delivery, step: StepContext): Promise<Receipt> {
     const guestId = guestIdOf(intent);
     const message = await this.#client.sendMessage(
-      { guestId, to: this.#recipients.to, text: delivery.text, attachments: [{ id: fileIdOf(delivery), name: delivery.stored.fileName }] },
+      { guestId, to: this.#recipients.to, text: delivery.text, attachments: attachmentsOf(delivery) },
       callOptionsOf(step),
     );
     return { messageId: message.id, details: { guestId } };
@@ -95,14 +105,14 @@ export class FilesNotifier implements Notifier {
       if (error instanceof UploadError && error.status === 404) return undefined;
       throw error;
     }
-    const fileId = fileIdOf(delivery);
+    const attached = attachmentsOf(delivery)[0]?.id;
     const to = this.#recipients.to;
     const found = messages.find(
       (m) =>
         m.text === delivery.text &&
         m.to.length === to.length &&
         m.to.every((address, i) => address === to[i]) &&
-        m.attachments.some((a) => a.id === fileId),
+        (attached === undefined ? m.attachments.length === 0 : m.attachments.some((a) => a.id === attached)),
     );
     return found === undefined ? undefined : { messageId: found.id, details: { guestId } };
   }

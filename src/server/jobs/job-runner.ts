@@ -5,19 +5,18 @@
  * the queue. On close the running attempts are stopped and their jobs return to the queue too, so
  * a restart continues them.
  *
- * The job store may fail (locked by another process, full or read-only disk): no such failure
- * escapes a relay or a timer. A progress write is skipped; a state change (delivered, failed,
- * the message id) is kept in memory and written again in the background until it succeeds, and
- * until then /readyz says the store is failing (pendingWrites).
+ * The job store may fail: no such failure escapes a relay or a timer (state-writes.ts); what each
+ * engine event records is in relay-events.ts.
  */
 import type { Logger } from 'pino';
 import { UploadError } from '../../errors/index.js';
 import type { GenesysClient } from '../../relay/genesys-client.js';
-import type { UploadEvent } from '../../upload/events.js';
 import type { ServiceMetrics } from '../metrics.js';
-import type { Job, JobError, JobState } from './job.js';
-import type { JobPatch, JobStore } from './job-store.js';
+import type { Job, JobError } from './job.js';
+import type { JobStore } from './job-store.js';
+import { recordRelayEvent } from './relay-events.js';
 import { relayJob, type RelayContext } from './relay-job.js';
+import { RETRY_MAX_MS, StateWrites } from './state-writes.js';
 
 export interface JobRunnerOptions {
   store: JobStore;
@@ -39,9 +38,6 @@ export interface JobRunnerOptions {
   beforeRelay?: (job: Job, signal: AbortSignal) => Promise<Job>;
 }
 
-const RETRY_MIN_MS = 250;
-const RETRY_MAX_MS = 5000;
-
 class Shutdown extends Error {
   override readonly name = 'Shutdown';
 }
@@ -60,14 +56,12 @@ export class JobRunner {
   readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   /** Jobs whose next attempt may send the message although an earlier one may have (operator's call). */
   readonly #redeliver = new Set<string>();
-  /** State changes the store refused, by job, merged; retried until written. */
-  readonly #pending = new Map<string, { patch: JobPatch; from: readonly JobState[] | undefined }>();
-  #retryTimer: NodeJS.Timeout | undefined;
-  #retryDelayMs = RETRY_MIN_MS;
+  readonly #writes: StateWrites;
   #closed = false;
 
   constructor(options: JobRunnerOptions) {
     this.#o = options;
+    this.#writes = new StateWrites(options.store, options.logger);
   }
 
   /** Requeues what a previous process left relaying, then starts the queue. */
@@ -86,7 +80,7 @@ export class JobRunner {
 
   /** State changes not yet written to the store (it is failing). */
   get pendingWrites(): number {
-    return this.#pending.size;
+    return this.#writes.pendingCount;
   }
 
   /** Called when an intake completed: the job waits for a relay slot. */
@@ -126,67 +120,7 @@ export class JobRunner {
     const running = [...this.#running.values()];
     for (const { controller } of running) controller.abort(new Shutdown('the service is stopping'));
     await Promise.all(running.map(({ done }) => done));
-    clearTimeout(this.#retryTimer);
-    this.#flushPending();
-    for (const id of this.#pending.keys()) {
-      this.#o.logger.error({ job: id, step: 'state-unsaved' }, 'stopping with a job state change the store refused; the next start re-runs the job (the journal prevents a second message)');
-    }
-  }
-
-  /**
-   * Writes a state change; when the store refuses it, keeps it (merged with earlier ones for the
-   * same job) and retries in the background. Never throws. Returns the job when written now.
-   */
-  #persist(id: string, patch: JobPatch, from?: readonly JobState[]): Job | undefined {
-    const waiting = this.#pending.get(id);
-    const merged = waiting === undefined ? { patch, from } : { patch: { ...waiting.patch, ...patch }, from: waiting.from ?? from };
-    try {
-      const job = this.#o.store.update(id, merged.patch, merged.from);
-      this.#pending.delete(id);
-      return job;
-    } catch (error) {
-      this.#pending.set(id, merged);
-      this.#o.logger.error({ job: id, step: 'state-write-failed', err: String(error) }, 'could not record a job state change; retrying in the background');
-      this.#scheduleRetry();
-      return undefined;
-    }
-  }
-
-  #scheduleRetry(): void {
-    if (this.#retryTimer !== undefined || this.#closed) return;
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      if (this.#flushPending()) {
-        this.#retryDelayMs = RETRY_MIN_MS;
-      } else {
-        this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, RETRY_MAX_MS);
-        this.#scheduleRetry();
-      }
-    }, this.#retryDelayMs);
-    this.#retryTimer.unref();
-  }
-
-  /** Writes what is pending; true when nothing is left. */
-  #flushPending(): boolean {
-    for (const [id, { patch, from }] of [...this.#pending]) {
-      try {
-        this.#o.store.update(id, patch, from);
-        this.#pending.delete(id);
-        this.#o.logger.info({ job: id, step: 'state-written' }, 'job state change recorded after a store failure');
-      } catch {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** A best-effort write (progress): skipped when the store fails. */
-  #tryUpdate(id: string, patch: JobPatch): void {
-    try {
-      this.#o.store.update(id, patch);
-    } catch (error) {
-      this.#o.logger.warn({ job: id, step: 'progress-write-failed', err: String(error) }, 'could not record job progress');
-    }
+    this.#writes.close();
   }
 
   #pump(): void {
@@ -235,10 +169,10 @@ export class JobRunner {
         filePath: this.#o.spoolPath(id),
         concurrency: this.#o.concurrency,
         signal,
-        onEvent: (event) => this.#onEvent(id, event),
+        onEvent: (event) => recordRelayEvent({ writes: this.#writes, metrics, logger }, id, event),
         engineOptions: this.#engineOptions(ready),
       });
-      this.#persist(id, {
+      this.#writes.persist(id, {
         state: 'delivered',
         fileId: result.fileId,
         messageId: result.messageId,
@@ -255,12 +189,12 @@ export class JobRunner {
       });
     } catch (error) {
       if (signal.reason instanceof Shutdown) {
-        this.#persist(id, { state: 'queued' }, ['relaying']);
+        this.#writes.persist(id, { state: 'queued' }, ['relaying']);
         logger.info({ job: id, step: 'paused' }, 'service stopping: job goes back to the queue');
         return;
       }
       const jobError = toJobError(error);
-      this.#persist(id, { state: 'failed', error: jobError, finishedAt: now() });
+      this.#writes.persist(id, { state: 'failed', error: jobError, finishedAt: now() });
       finish('failed');
       logger.warn({ job: id, step: 'failed', error: jobError }, 'job failed; the spooled file is kept for a retry');
     }
@@ -272,52 +206,4 @@ export class JobRunner {
     return { ...options, redeliver: true };
   }
 
-  #onEvent(id: string, event: UploadEvent): void {
-    const { logger, metrics } = this.#o;
-    switch (event.type) {
-      case 'initiated':
-        this.#persist(id, { uploadId: event.uploadId, relayBytes: 0 });
-        logger.info({ job: id, step: 'initiated', uploadId: event.uploadId, chunks: event.chunks, chunkSize: event.chunkSize }, 'upload initiated');
-        return;
-      case 'segment-stored':
-        this.#tryUpdate(id, { relayBytes: event.bytesStored });
-        if (event.skipped !== true) {
-          metrics.segments.inc();
-          metrics.relayBytes.inc(event.size);
-        }
-        logger.info(
-          { job: id, step: event.skipped === true ? 'segment-already-stored' : 'segment-stored', chunk: event.index, size: event.size, checksum: event.checksum },
-          event.skipped === true ? 'segment already stored (resume)' : 'segment stored',
-        );
-        return;
-      case 'resumed':
-        this.#persist(id, { uploadId: event.uploadId, relayBytes: event.bytesOnServer });
-        logger.info(
-          { job: id, step: 'resumed', phase: event.phase, uploadId: event.uploadId, segmentsOnServer: event.segmentsOnServer, bytesOnServer: event.bytesOnServer },
-          'continuing an interrupted relay',
-        );
-        return;
-      case 'starting-over':
-        logger.warn({ job: id, step: 'starting-over', uploadId: event.uploadId, reason: event.reason }, 'the interrupted upload cannot be continued; starting a new one');
-        return;
-      case 'retry':
-        metrics.retries.inc({ route: event.route, status: String(event.status ?? event.code ?? 'network') });
-        logger.warn(
-          { job: id, step: 'retry', route: event.route, attempt: event.attempt, delayMs: event.delayMs, status: event.status, code: event.code, chunk: event.segmentIndex, reason: event.reason },
-          'retrying',
-        );
-        return;
-      case 'completed':
-        this.#persist(id, { fileId: event.fileId, sha256: event.sha256 });
-        logger.info({ job: id, step: 'completed', fileId: event.fileId, sha256: event.sha256 }, 'upload completed');
-        return;
-      case 'delivered':
-        // Recorded at once: a crash after this point must not send the message again.
-        this.#persist(id, { messageId: event.messageId });
-        logger.info({ job: id, step: 'message-sent', messageId: event.messageId, guestId: event.guestId }, 'message sent');
-        return;
-      default:
-        logger.debug({ job: id, step: event.type, ...event }, event.type);
-    }
-  }
 }

@@ -14,136 +14,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { InternalError, type FailureKind } from '../../errors/index.js';
+import { InternalError } from '../../errors/index.js';
 import { ensurePrivateDirSync, ensurePrivateFileSync } from '../private-fs.js';
 import type { Job, JobError, JobSpec, JobState } from './job.js';
+import { COLUMN, fromRow, migrate, type JobPatch, type Row } from './job-rows.js';
 import { toStoreError, type StateStoreError } from './store-error.js';
+
+export type { JobPatch } from './job-rows.js';
 
 export const JOBS_DATABASE_FILE = 'jobs.sqlite3';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS jobs (
-  id            TEXT PRIMARY KEY,
-  state         TEXT NOT NULL CHECK (state IN ('receiving','queued','relaying','delivered','failed')),
-  file_name     TEXT NOT NULL,
-  content_type  TEXT NOT NULL,
-  size          INTEGER NOT NULL,
-  recipients    TEXT NOT NULL,
-  text          TEXT,
-  language      TEXT,
-  intake_bytes  INTEGER NOT NULL DEFAULT 0,
-  relay_bytes   INTEGER NOT NULL DEFAULT 0,
-  upload_id     TEXT,
-  file_id       TEXT,
-  message_id    TEXT,
-  sha256        TEXT,
-  error_kind    TEXT,
-  error_code    TEXT,
-  error_message TEXT,
-  attempts      INTEGER NOT NULL DEFAULT 0,
-  created_at    INTEGER NOT NULL,
-  updated_at    INTEGER NOT NULL,
-  received_at   INTEGER,
-  started_at    INTEGER,
-  finished_at   INTEGER
-);
-CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, received_at);
-CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs (created_at);
-CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
-`;
-
 /** Default busy timeout: how long one write may block the event loop waiting for a lock. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 50;
-
-interface Row {
-  id: string;
-  state: JobState;
-  file_name: string;
-  content_type: string;
-  size: number;
-  recipients: string;
-  text: string | null;
-  language: string | null;
-  intake_bytes: number;
-  relay_bytes: number;
-  upload_id: string | null;
-  file_id: string | null;
-  message_id: string | null;
-  sha256: string | null;
-  error_kind: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  attempts: number;
-  created_at: number;
-  updated_at: number;
-  received_at: number | null;
-  started_at: number | null;
-  finished_at: number | null;
-  owner: string | null;
-}
-
-/** The fields a caller may change; `null` clears an optional field. */
-export interface JobPatch {
-  state?: JobState;
-  intakeBytes?: number;
-  relayBytes?: number;
-  uploadId?: string | null;
-  fileId?: string | null;
-  messageId?: string | null;
-  sha256?: string | null;
-  error?: JobError | null;
-  attempts?: number;
-  receivedAt?: number | null;
-  startedAt?: number | null;
-  finishedAt?: number | null;
-}
-
-const COLUMN: Record<keyof JobPatch, string> = {
-  state: 'state',
-  intakeBytes: 'intake_bytes',
-  relayBytes: 'relay_bytes',
-  uploadId: 'upload_id',
-  fileId: 'file_id',
-  messageId: 'message_id',
-  sha256: 'sha256',
-  error: 'error',
-  attempts: 'attempts',
-  receivedAt: 'received_at',
-  startedAt: 'started_at',
-  finishedAt: 'finished_at',
-};
-
-const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
-
-function fromRow(row: Row): Job {
-  return {
-    id: row.id,
-    state: row.state,
-    fileName: row.file_name,
-    contentType: row.content_type,
-    size: row.size,
-    to: JSON.parse(row.recipients) as string[],
-    text: opt(row.text),
-    language: opt(row.language),
-    intakeBytes: row.intake_bytes,
-    relayBytes: row.relay_bytes,
-    uploadId: opt(row.upload_id),
-    fileId: opt(row.file_id),
-    messageId: opt(row.message_id),
-    sha256: opt(row.sha256),
-    error:
-      row.error_code === null
-        ? undefined
-        : { kind: (row.error_kind ?? 'internal') as FailureKind, code: row.error_code, message: row.error_message ?? '' },
-    attempts: row.attempts,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    receivedAt: opt(row.received_at),
-    startedAt: opt(row.started_at),
-    finishedAt: opt(row.finished_at),
-    owner: opt(row.owner),
-  };
-}
 
 /** Which jobs a caller sees: all (admin, or no keys configured), or those of one key. */
 export type JobScope = { all: true } | { all: false; owner: string };
@@ -165,10 +47,7 @@ export class JobStore {
     // WAL + NORMAL: a committed write survives a killed process (not necessarily a power cut).
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
-    this.#db.exec(SCHEMA);
-    const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(jobs)').all();
-    // The hash of the API key that created the job (NULL: created without keys). Never the key.
-    if (!columns.some((column) => column.name === 'owner')) this.#db.exec('ALTER TABLE jobs ADD COLUMN owner TEXT');
+    migrate(this.#db);
     this.#now = now;
     this.#events.setMaxListeners(0);
     this.#get = this.#db.prepare<[string], Row>('SELECT * FROM jobs WHERE id = ?');

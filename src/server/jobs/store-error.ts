@@ -2,7 +2,7 @@
  * What a failed write to the job store (SQLite) means for the service: a database locked by
  * another process past the busy timeout, a full disk, a read-only file system or any other I/O
  * failure. It is never fatal to the process: the request that needed the write answers 503/507,
- * progress writes are skipped, state changes are retried in the background (job-runner.ts), and
+ * progress writes are skipped, state changes are retried in the background (state-writes.ts), and
  * /readyz reports the store as failed until a write succeeds again.
  */
 import { UploadError } from '../../errors/index.js';
