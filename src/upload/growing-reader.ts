@@ -20,8 +20,8 @@ export class GrowingSegmentReader {
   readonly #pool: BufferPool;
   readonly #source: GrowingSource;
   readonly #signal: AbortSignal;
-  /** Undefined when the caller computes the whole-file hash. */
-  readonly #whole: Hash | undefined;
+  /** Undefined when the caller computes the whole-file hash (decided when the first segment is read). */
+  #whole: Hash | undefined;
   #next = 0;
   #turn: Promise<unknown> = Promise.resolve();
   bytesRead = 0;
@@ -34,7 +34,6 @@ export class GrowingSegmentReader {
     this.#pool = pool;
     this.#source = source;
     this.#signal = signal;
-    this.#whole = source.wholeSha256 === undefined ? createHash('sha256') : undefined;
   }
 
   next(signal?: AbortSignal): Promise<Segment | undefined> {
@@ -45,6 +44,7 @@ export class GrowingSegmentReader {
       const waitSignal = signal ?? this.#signal;
       waitSignal.throwIfAborted(); // a worker queued behind one that just failed
       await this.#source.waitFor(start + length, waitSignal);
+      if (index === 0 && (this.#source.wholeSha256 === undefined || this.#source.tracksWhole?.() === false)) this.#whole = createHash('sha256');
       this.#next++;
       const segment = await this.#read(index, this.#source.knownChecksum?.(index, start, length), signal);
       this.#whole?.update(segment.data);

@@ -7,8 +7,9 @@
  * - `knownChecksum`: the SHA-256 of a part the caller computed on its way in (a client chunk that
  *   covers exactly that part); the engine then reads the part without hashing it again;
  * - `wholeSha256`: the file's SHA-256 computed in order by the caller. When it is given, the
- *   engine does not hash the whole file itself; when it then answers undefined (the caller lost
- *   track: a restart, a chunk it could not see) the engine hashes the file once more at the end.
+ *   engine does not hash the whole file itself; when the caller lost track before the first part
+ *   is read (`tracksWhole`), the engine hashes in order as it reads; when it loses track later
+ *   (`wholeSha256` answers undefined) the engine hashes the file once more at the end.
  *
  * The file only grows while the upload runs; the identity check of a finished file (file-guard.ts)
  * is replaced by "it has exactly the declared size" before completion.
@@ -28,6 +29,8 @@ export interface GrowingSource {
   knownChecksum?(index: number, start: number, length: number): string | undefined;
   /** The whole file's SHA-256 (hex), asked once every byte is available; undefined: the engine hashes it. */
   wholeSha256?(): string | undefined;
+  /** Asked when the first part is read: false when the caller already lost track of the whole-file hash (the engine then hashes in order). */
+  tracksWhole?(): boolean;
 }
 
 /** A growing file has no first and last chunk to fingerprint yet: resume is the caller's (its own record). */

@@ -37,7 +37,7 @@ function growingFile(path: string, size: number) {
 
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
-for (const mode of ['engine hashes the whole file', 'caller gives the whole hash', 'caller lost track'] as const) {
+for (const mode of ['engine hashes the whole file', 'caller gives the whole hash', 'caller lost track', 'caller lost track before the first part'] as const) {
   test(`a growing file is uploaded while it is written, parts stored before its last byte (${mode})`, async () => {
     await withHarness({ chunkSize: 64 * KiB, singleChunkMaxSize: 0 }, async (h) => {
       const data = randomBytes(5 * 64 * KiB + 123);
@@ -54,6 +54,7 @@ for (const mode of ['engine hashes the whole file', 'caller gives the whole hash
           return `sha256:${sha(data.subarray(start, start + length))}`;
         },
         ...(mode !== 'engine hashes the whole file' && { wholeSha256: () => (mode === 'caller gives the whole hash' ? sha(data) : undefined) }),
+        ...(mode === 'caller lost track before the first part' && { tracksWhole: () => false }),
       };
       const rec = recorder();
       const storedBeforeLast: number[] = [];

@@ -237,6 +237,7 @@ export class RelayStreams {
           ...(session.resumed
             ? {}
             : {
+                tracksWhole: () => stream.progress.tracksWhole(),
                 wholeSha256: () => {
                   const whole = stream.progress.wholeSha256();
                   wholeFromIntake = whole !== undefined;

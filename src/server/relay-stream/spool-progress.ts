@@ -103,6 +103,11 @@ export class SpoolProgress {
     return known !== undefined && start === index * this.#partSize && length === Math.min(this.#partSize, this.#size - start) ? known : undefined;
   }
 
+  /** Whether the whole-file hash has seen every verified byte so far. */
+  tracksWhole(): boolean {
+    return this.#whole !== undefined;
+  }
+
   /** The whole file's SHA-256 when every byte went through the intake's hash in order. */
   wholeSha256(): string | undefined {
     return this.#whole !== undefined && this.#whole.offset === this.#size ? this.#whole.hash.digest('hex') : undefined;
