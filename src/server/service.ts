@@ -123,6 +123,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       engineOptions: journal === undefined ? undefined : (job) => journal.engineOptions(job),
       // Relayed while receiving: the relay waits for that upload and then only delivers.
       beforeRelay: (job, signal) => streams?.uploaded(job, signal) ?? Promise.resolve(job),
+      slotFree: (id) => streams?.has(id) === true,
     });
     // Stopped after the runner (cleanups run in reverse): a relay waiting for a stream goes back to the queue.
     const relayStreams = new RelayStreams({

@@ -12,7 +12,8 @@ import type { JobView } from '../../src/server/index.js';
 import { createUpload, encodeMetadata, ended, followJob, getJob, h, headOffset, http, jobIdOf, patch, startTestService, terminal, TUS } from './helpers.js';
 
 test('with --max-jobs 1 the second job waits in the queue until the first is done', async () => {
-  const t = await startTestService({ maxJobs: 1 });
+  // Relays after intake: a job relayed while receiving takes no slot (only its message remains).
+  const t = await startTestService({ maxJobs: 1, relayWhileReceiving: false });
   try {
     // Hold the first relay at its initiate call for a while (the rule applies once).
     t.service.emulator!.addFault({ route: 'initiate', action: 'stall', stallMs: 1500, count: 1 });

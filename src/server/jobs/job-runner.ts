@@ -36,6 +36,8 @@ export interface JobRunnerOptions {
   engineOptions?: (job: Job) => RelayContext['engineOptions'];
   /** Waits for an upload already under way for the job (relay while receiving); returns the job as it is then. */
   beforeRelay?: (job: Job, signal: AbortSignal) => Promise<Job>;
+  /** Whether job `id`'s upload is under way outside the runner (relay while receiving): it takes no relay slot. */
+  slotFree?: (id: string) => boolean;
 }
 
 class Shutdown extends Error {
@@ -53,7 +55,7 @@ function toJobError(error: unknown): JobError {
 export class JobRunner {
   readonly #o: JobRunnerOptions;
   readonly #queue: string[] = [];
-  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  readonly #running = new Map<string, { controller: AbortController; done: Promise<void>; slot: boolean }>();
   /** Jobs whose next attempt may send the message although an earlier one may have (operator's call). */
   readonly #redeliver = new Set<string>();
   readonly #writes: StateWrites;
@@ -124,11 +126,14 @@ export class JobRunner {
   }
 
   #pump(): void {
-    while (!this.#closed && this.#running.size < this.#o.maxJobs && this.#queue.length > 0) {
-      const id = this.#queue.shift()!;
+    while (!this.#closed && this.#queue.length > 0) {
+      const slots = [...this.#running.values()].filter((running) => running.slot).length;
+      const at = slots < this.#o.maxJobs ? 0 : this.#queue.findIndex((queued) => this.#o.slotFree?.(queued) === true);
+      if (at < 0) break;
+      const id = this.#queue.splice(at, 1)[0]!;
       if (this.#running.has(id)) continue;
       const controller = new AbortController();
-      const entry = { controller, done: Promise.resolve() };
+      const entry = { controller, done: Promise.resolve(), slot: this.#o.slotFree?.(id) !== true };
       this.#running.set(id, entry);
       entry.done = this.#run(id, controller.signal)
         .catch((error: unknown) => {

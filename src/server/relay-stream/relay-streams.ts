@@ -141,6 +141,11 @@ export class RelayStreams {
     this.#streams.get(id)?.progress.advanced(offset);
   }
 
+  /** Whether `id` is relayed while receiving (its relay only waits for it and sends the message). */
+  has(id: string): boolean {
+    return this.#streams.has(id);
+  }
+
   /** The part size of `id`'s stream (for a resuming client's HEAD), or undefined. */
   partSizeOf(id: string): number | undefined {
     return this.#streams.get(id)?.progress.partSize;
@@ -220,7 +225,8 @@ export class RelayStreams {
         filePath: path,
         fileName: job.fileName,
         contentType: job.contentType,
-        concurrency: this.#o.concurrency,
+        // Parts arrive one at a time per upload: two in flight keep up, and hold at most three buffers.
+        concurrency: Math.min(2, this.#o.concurrency),
         basePolicy: via.retryPolicy,
         session,
         keepOnError: true,
