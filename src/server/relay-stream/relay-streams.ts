@@ -25,6 +25,8 @@ import { genesysFilesVia, type Via } from '../../relay/via.js';
 import { runUpload } from '../../upload/run-upload.js';
 import type { Job } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
+import { recordRelayEvent } from '../jobs/relay-events.js';
+import { StateWrites } from '../jobs/state-writes.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { SpoolProgress } from './spool-progress.js';
 
@@ -59,10 +61,13 @@ export class RelayStreams {
   readonly #o: RelayStreamOptions;
   readonly #streams = new Map<string, Stream>();
   readonly #dir: string;
+  /** The engine's events update the job and the metrics and log as in any relay (jobs/relay-events.ts). */
+  readonly #writes: StateWrites;
   #closed = false;
 
   constructor(options: RelayStreamOptions) {
     this.#o = options;
+    this.#writes = new StateWrites(options.store, options.logger);
     this.#dir = join(options.spoolDir, 'relay-stream');
   }
 
@@ -196,6 +201,7 @@ export class RelayStreams {
     const streams = [...this.#streams.values()];
     for (const stream of streams) stream.controller.abort(new Stopped('the service is stopping'));
     await Promise.all(streams.map((s) => s.done));
+    this.#writes.close();
   }
 
   #sidecar(id: string): string {
@@ -217,7 +223,6 @@ export class RelayStreams {
     const id = job.id;
     const path = this.#o.spoolPath(id);
     const checksums = new Map<number, string>();
-    let bytesStored = 0;
     let partsHashedAgain = 0;
     let wholeFromIntake = false;
     try {
@@ -252,19 +257,8 @@ export class RelayStreams {
               }),
         },
         onEvent: (event) => {
-          if (event.type === 'retry') metrics.retries.inc({ route: event.route, status: String(event.status ?? event.code ?? 'network') });
-          if (event.type !== 'segment-stored') return;
-          checksums.set(event.index, event.checksum);
-          bytesStored = event.bytesStored;
-          if (event.skipped !== true) {
-            metrics.segments.inc();
-            metrics.relayBytes.inc(event.size);
-          }
-          try {
-            this.#o.store.update(id, { relayBytes: bytesStored });
-          } catch {
-            // progress only
-          }
+          if (event.type === 'segment-stored') checksums.set(event.index, event.checksum);
+          recordRelayEvent({ writes: this.#writes, metrics, logger }, id, event);
         },
       });
       await this.#recordStored(job, via, result.stored, result.sessionId, checksums, result.chunks, result.chunkSize, session);
