@@ -1,6 +1,6 @@
 /**
  * The S3 bench's rows. Each worker is compiled JavaScript on plain node in its own process and
- * measures itself (bench/s3/workers/measure.mjs); the emulator runs in yet another process and
+ * measures itself (bench/lib/measure.mjs); the emulator runs in yet another process and
  * its CPU during a row is the row's server column. Upload rows are checked against the emulator's
  * own view of the stored object (its size and the SHA-256 it computed from the bytes it holds).
  */
@@ -31,6 +31,20 @@ export async function measureHash(context: S3RowContext, mode: 'whole' | 'parts+
     if (report.bytes !== context.size) return { label, report, note: '', error: `read ${report.bytes} of ${context.size} bytes` };
     const note = mode === 'whole' ? `sha256 ${String(report.extra.sha256).slice(0, 12)}…` : `${String(report.extra.parts)} parts of ${context.partSize / MiB} MiB`;
     return { label, report, note: cpuSplit(report, context.size) + note };
+  } catch (error) {
+    return failed(label, error);
+  }
+}
+
+/** The floor under any store sending over TCP: that hashing, and the bytes written to loopback sockets. */
+export async function measureRawTcp(context: S3RowContext): Promise<RowResult> {
+  const label = 'SHA-256 per part + whole, sent over raw TCP';
+  try {
+    const input = { filePath: context.filePath, partSize: context.partSize, concurrency: context.concurrency };
+    const report = await runWorker('bench/s3/workers/raw-tcp.mjs', input, workerTimeoutMs(context.size));
+    if (report.bytes !== context.size) return { label, report, note: '', error: `sent ${report.bytes} of ${context.size} bytes` };
+    if (context.sha256 !== undefined && report.extra.sha256 !== context.sha256) return { label, report, note: '', error: 'a different SHA-256' };
+    return { label, report, note: `${cpuSplit(report, context.size)}${context.concurrency} sockets, no HTTP, to a sink process` };
   } catch (error) {
     return failed(label, error);
   }
@@ -119,4 +133,31 @@ export async function measureLibStorage(context: S3RowContext, emulator: S3Emula
   } catch (error) {
     return failed(label, error);
   }
+}
+
+export interface ImportStep {
+  step: string;
+  rssMiB: number;
+  heapMiB: number;
+}
+
+/** RSS after each module the store's process loads before a byte moves (bench/s3/workers/imports.mjs). */
+export async function measureImports(emulator: S3Emulator): Promise<ImportStep[] | string> {
+  try {
+    const report = await runWorker('bench/s3/workers/imports.mjs', { endpoint: emulator.s3Url, bucket: BUCKET, ...credentials }, 60_000);
+    return report.extra.steps as ImportStep[];
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** "plain node 41.0 MiB, + the engine 4.0, + undici 15.1, … = 73.5 MiB before the first byte". */
+export function renderImports(steps: ImportStep[] | string | undefined): string {
+  if (steps === undefined) return '';
+  if (typeof steps === 'string') return `Memory before the first byte: not measured (${steps})`;
+  const [first, ...rest] = steps;
+  if (first === undefined) return '';
+  const deltas = rest.map((s, i) => `+ ${s.step} ${(s.rssMiB - (steps[i]?.rssMiB ?? 0)).toFixed(1)}`);
+  const last = steps[steps.length - 1] ?? first;
+  return `Memory before the first byte (our store's process, RSS MiB): ${first.step} ${first.rssMiB.toFixed(1)}, ${deltas.join(', ')} = ${last.rssMiB.toFixed(1)} MiB`;
 }

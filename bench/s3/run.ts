@@ -5,7 +5,8 @@
  * The S3 link store's benchmark (docs/s3-link-store.md): on one generated file, in one run, our S3
  * store through the engine and `@aws-sdk/lib-storage`'s Upload, both to the emulator's S3 endpoint
  * in another process, next to the same-run hashing baselines (one SHA-256 pass; one SHA-256 per
- * part plus one over the whole file, which is the hashing the store must do). Prints one table and
+ * part plus one over the whole file, which is the hashing the store must do; that hashing with the
+ * bytes written to loopback sockets, the floor of any store sending over TCP). Prints one table and
  * the targets' verdicts. Exit status: 0 when every row was measured and stored the right bytes
  * (targets are reported, not enforced), 1 when something broke, 2 on a bad flag, 130 on Ctrl-C.
  */
@@ -22,7 +23,7 @@ import { formatSize, GiB, MiB, parseSize, parseSizeList } from '../lib/sizes.js'
 import { fixed, renderTable, type Cell } from '../lib/table.js';
 import { renderChecks, rssStabilityTarget, rssTarget, type TargetCheck } from '../lib/targets.js';
 import { startS3Emulator, stopEmulators } from './emulator.js';
-import { measureHash, measureLibStorage, measureOurs, type S3RowContext } from './rows.js';
+import { measureHash, measureImports, measureRawTcp, measureLibStorage, measureOurs, renderImports, type ImportStep, type S3RowContext } from './rows.js';
 
 const USAGE = `node --import tsx bench/s3/run.ts [options]     (npm run bench:s3 -- [options] builds dist/ first)
 
@@ -106,9 +107,11 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
 interface SizeRun {
   size: number;
   label: string;
-  /** one pass, two passes, ours, lib-storage */
+  /** one pass, two passes, raw TCP, ours, lib-storage */
   rows: RowResult[];
   checks: TargetCheck[];
+  /** Our store process's memory before the first byte, module by module. */
+  imports: ImportStep[] | string;
 }
 
 const perGiB = (row: RowResult | undefined, size: number): number | undefined =>
@@ -121,8 +124,18 @@ function cpuCheck(ours?: number, hashing?: number): TargetCheck {
   return { verdict: ours <= limit ? 'PASS' : 'FAIL', name, detail: `${ours.toFixed(2)} vs limit ${limit.toFixed(2)} (ratio ${(ours / hashing).toFixed(2)} x)` };
 }
 
+/** How far our store is above the raw-TCP floor (hashing + sockets, no HTTP or S3). */
+function floor(run: SizeRun): string {
+  const [, twoPass, rawTcp, ours] = run.rows;
+  const hashing = perGiB(twoPass, run.size);
+  const raw = perGiB(rawTcp, run.size);
+  const a = perGiB(ours, run.size);
+  if (hashing === undefined || raw === undefined || a === undefined) return '  raw-TCP floor: not measured';
+  return `  raw-TCP floor ${raw.toFixed(2)} CPU-s/GiB (${(raw / hashing).toFixed(2)} x the hashing); ours is ${(a - raw).toFixed(2)} above it (HTTP, S3, signing, control calls)`;
+}
+
 function comparison(run: SizeRun): string {
-  const [, , ours, lib] = run.rows;
+  const [, , , ours, lib] = run.rows;
   const a = perGiB(ours, run.size);
   const b = perGiB(lib, run.size);
   if (a === undefined || b === undefined || ours?.report === undefined || lib?.report === undefined) return '  lib-storage vs ours: not measured';
@@ -141,26 +154,30 @@ async function runSize(size: number): Promise<SizeRun> {
   context.sha256 = rows[0]?.report?.extra.sha256 as string | undefined;
   log(`[${label}] SHA-256 per part + whole`);
   rows.push(await measureHash(context, 'parts+whole'));
+  log(`[${label}] SHA-256 per part + whole, sent over raw TCP`);
+  rows.push(await measureRawTcp(context));
   interrupted.signal.throwIfAborted();
   const dataDir = join(tempDir, `emulator-${size}`);
   await mkdir(dataDir, { recursive: true });
   const emulator = await startS3Emulator(dataDir);
+  let imports: ImportStep[] | string = 'not run';
   try {
     log(`[${label}] our S3 store -> ${emulator.s3Url}`);
     rows.push(await measureOurs(context, emulator));
     interrupted.signal.throwIfAborted();
     log(`[${label}] lib-storage -> ${emulator.s3Url}`);
     rows.push(await measureLibStorage(context, emulator));
+    imports = await measureImports(emulator);
   } finally {
     await emulator.stop();
   }
   interrupted.signal.throwIfAborted();
   for (const row of rows) if (row.error !== undefined) log(`[${label}] ${row.label}: BROKEN: ${row.error}`);
   if (!opts.keep) await rm(filePath, { force: true });
-  const [, twoPass, ours] = rows;
+  const [, twoPass, rawTcp, ours] = rows;
   const oursOk = ours?.error === undefined ? ours : undefined;
   const checks = [cpuCheck(perGiB(ours, size), perGiB(twoPass, size)), rssTarget(oursOk?.report?.maxRssMiB, opts.concurrency, oursOk?.chunkSize)];
-  return { size, label, rows, checks };
+  return { size, label, rows, checks, imports };
 }
 
 function cells(run: SizeRun, row: RowResult): Cell[] {
@@ -190,7 +207,8 @@ function printReport(runs: SizeRun[], stability: TargetCheck, overhead?: Harness
     'Every row is compiled JavaScript on plain node in its own process; CPU and wall time cover the operation only (imports excluded). ' +
       (overhead ? `An idle plain node peaks at ${overhead.plainNodeMiB.toFixed(1)} MiB RSS.` : ''),
     '',
-    ...runs.flatMap((run) => [`Targets (${run.label}):`, renderChecks(run.checks), comparison(run)]),
+    ...runs.flatMap((run) => [`Targets (${run.label}):`, renderChecks(run.checks), floor(run), comparison(run)]),
+    renderImports(runs[0]?.imports),
     'Across sizes:',
     renderChecks([stability]),
     '',
@@ -204,7 +222,7 @@ try {
   const runs: SizeRun[] = [];
   for (const size of opts.sizes) runs.push(await runSize(size));
   const peaks = runs.flatMap((run) => {
-    const ours = run.rows[2];
+    const ours = run.rows[3];
     return ours?.report && !ours.error ? [{ label: run.label, peakMiB: ours.report.maxRssMiB }] : [];
   });
   printReport(runs, rssStabilityTarget(peaks.length === runs.length ? peaks : peaks.slice(0, 1)), overhead);

@@ -18,10 +18,11 @@ export function addConversationOptions(command: Command): Command {
     .option('--access-token-file <path>', 'conversation: a user access token in this file instead of client credentials (env GENESYS_ACCESS_TOKEN)');
 }
 
-export function openConversationVia(input: { flags: ConversationFlags; configFlags: ConfigFlags; env: NodeJS.ProcessEnv }): OpenedVia {
+/** `text`, when the send has one, is checked against the channel (an SMS takes less) before any upload. */
+export function openConversationVia(input: { flags: ConversationFlags; configFlags: ConfigFlags; env: NodeJS.ProcessEnv; text?: string | undefined }): OpenedVia {
   const options = parseConversationOptions({ flags: input.flags, env: input.env });
   const client = conversationClientFromSettings({ env: input.env, flags: input.configFlags, auth: options.auth });
-  const destination = conversationDestination({ client, conversationId: options.conversationId, communicationId: options.communicationId });
+  const destination = conversationDestination({ client, conversationId: options.conversationId, communicationId: options.communicationId, text: input.text });
   const transport = createPartTransport({ dispatcher: client.dispatcher, clock: client.clock, random: client.random });
   const target: RecordedTarget = {
     apiUrl: client.apiUrl,

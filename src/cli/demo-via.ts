@@ -1,10 +1,13 @@
 /**
- * `genesys-upload demo --via web-messaging|conversation`: the real destinations' flows on the
- * embedded emulator. Web Messaging: a new guest of the emulator's demo deployment attaches the
- * file and sends it. Conversation: a conversation is made through the emulator's admin route (its
- * content profile widened to the file's type), then the file goes in from the agent side with the
- * demo OAuth client. Either way the attached bytes' SHA-256, as the emulator stored them, must be
- * the source's; the message id is printed.
+ * `genesys-upload demo --via web-messaging|conversation` (and any `--delivery link`): the real
+ * destinations' flows on the embedded emulator. Web Messaging: a new guest of the emulator's demo
+ * deployment attaches the file and sends it. Conversation: a conversation is made through the
+ * emulator's admin route (its content profile widened to the file's type), then the file goes in
+ * from the agent side with the demo OAuth client. Files API with a link: a guest message to a demo
+ * number. `--delivery` chooses as for send, with the emulator's S3 endpoint as the link store (so
+ * `auto` sends a file over Web Messaging's 10 MB as a link). Either way the bytes the recipient
+ * gets — the attached bytes as the emulator stored them, or those the link downloads — must have
+ * the source's SHA-256; the message id is printed.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -16,6 +19,12 @@ import { sendVia, type SendViaResult } from '../relay/index.js';
 import { contentTypeFor } from '../upload/content-type.js';
 import { sanitizeFileName } from '../upload/sanitize-file-name.js';
 import { openConversationVia } from './conversation-options.js';
+import { chooseOpenedVia } from './delivery-options.js';
+import { demoLinkStore, verifyLinkMessage } from './demo-link.js';
+import type { DeliveryMode } from '../relay/delivery-choice.js';
+import { createGenesysClient } from '../relay/genesys-client.js';
+import { genesysFilesVia } from '../relay/via.js';
+import { resolveConfig } from '../config/index.js';
 import { printViaResult, runSend, type OutputFlags } from './run-upload.js';
 import { openWebMessagingVia, type OpenedVia } from './web-messaging-options.js';
 import { resolveWebMessagingOptions } from '../destinations/web-messaging/index.js';
@@ -38,7 +47,14 @@ function attachedSha256(emulator: EmulatorHandle, via: 'web-messaging' | 'conver
   return message?.media[0]?.sha256;
 }
 
-async function openDemoVia(emulator: EmulatorHandle, via: 'web-messaging' | 'conversation', filePath: string): Promise<OpenedVia> {
+export type DemoVia = 'genesys-files' | 'web-messaging' | 'conversation';
+
+async function openDemoVia(emulator: EmulatorHandle, via: DemoVia, filePath: string): Promise<OpenedVia> {
+  if (via === 'genesys-files') {
+    const { DEMO_CLIENT } = await import('../emulator/index.js');
+    const client = createGenesysClient(resolveConfig({ env: {}, flags: { clientId: DEMO_CLIENT.id, clientSecret: DEMO_CLIENT.secret, baseUrl: emulator.url } }));
+    return { via: genesysFilesVia(client, { to: ['+15550100'], language: 'en-US' }), close: () => client.close() };
+  }
   if (via === 'web-messaging') {
     const { DEMO_DEPLOYMENT_ID } = await import('../emulator/index.js');
     const config = resolveWebMessagingOptions({ wsUrl: `${emulator.url.replace(/^http/, 'ws')}/v1`, deploymentId: DEMO_DEPLOYMENT_ID });
@@ -60,27 +76,43 @@ async function openDemoVia(emulator: EmulatorHandle, via: 'web-messaging' | 'con
   });
 }
 
+const SENDING: Record<DemoVia, string> = {
+  'genesys-files': 'Sending a guest message through the Files API…',
+  'web-messaging': 'Sending as a new Web Messaging guest of the demo deployment…',
+  conversation: 'Sending into a new conversation from the agent side…',
+};
+
 export async function demoVia(
   emulator: EmulatorHandle,
-  via: 'web-messaging' | 'conversation',
+  via: DemoVia,
   filePath: string,
-  flags: OutputFlags & { concurrency: number },
+  flags: OutputFlags & { concurrency: number; delivery: DeliveryMode },
   say: (line: string) => void,
 ): Promise<number | SendViaResult> {
-  const opened = await openDemoVia(emulator, via, filePath);
+  const base = await openDemoVia(emulator, via, filePath);
+  const link = flags.delivery === 'attachment' ? undefined : await demoLinkStore(emulator);
+  const opened = await chooseOpenedVia(base, { filePath, flags: { delivery: flags.delivery }, env: {}, link });
   try {
-    say(via === 'web-messaging' ? 'Sending as a new Web Messaging guest of the demo deployment…' : 'Sending into a new conversation from the agent side…');
+    const linked = opened.via.delivery === 'link';
+    say(linked ? `${SENDING[via].slice(0, -1)}, as a link to the emulator's S3 endpoint (${emulator.s3Url})…` : SENDING[via]);
     const outcome = await runSend((control) => sendVia(opened.via, { filePath, text: 'Here is the file you asked for.', concurrency: flags.concurrency, ...control }), flags);
     if (!outcome.ok) return outcome.exitCode;
     const { result } = outcome;
     const source = createHash('sha256');
     await pipeline(createReadStream(filePath), source);
     const want = source.digest('hex');
-    const got = attachedSha256(emulator, via, result.messageId);
-    if (got !== want || result.sha256 !== want) {
-      throw new IntegrityError('demo.sha256_mismatch', `The attached bytes' SHA-256 (${got ?? 'none'}) differs from the source's (${want}).`);
+    if (result.sha256 !== want) throw new IntegrityError('demo.sha256_mismatch', `The uploaded file's SHA-256 (${result.sha256}) differs from the source's (${want}).`);
+    if (linked) {
+      say(`Downloading the link in message ${result.messageId} to verify it…`);
+      await verifyLinkMessage(emulator, result.messageId, want);
+      say(`Verified: the link in message ${result.messageId} downloads the source's SHA-256 (${want}).`);
+    } else {
+      const got = via === 'genesys-files' ? undefined : attachedSha256(emulator, via, result.messageId);
+      if (got !== want) {
+        throw new IntegrityError('demo.sha256_mismatch', `The attached bytes' SHA-256 (${got ?? 'none'}) differs from the source's (${want}).`);
+      }
+      say(`Verified: the bytes attached to message ${result.messageId} have the source's SHA-256 (${want}).`);
     }
-    say(`Verified: the bytes attached to message ${result.messageId} have the source's SHA-256 (${want}).`);
     printViaResult(result, flags, { verified: true });
     return 0;
   } finally {

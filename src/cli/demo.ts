@@ -18,6 +18,19 @@ import { printResult, runUpload } from './run-upload.js';
 import { reportError } from './report-error.js';
 import { writeSampleFile } from './sample-file.js';
 import { formatBytes } from './format.js';
+import { DELIVERY_MODES, type DeliveryMode } from '../relay/delivery-choice.js';
+import { parseSize } from '../destinations/s3/options.js';
+import { ConfigError } from '../errors/index.js';
+
+const MAX_SAMPLE = 4096 * 1024 * 1024;
+
+/** --size (e.g. 200MiB) or --size-mib, or the destination's default. */
+function sampleSize(flags: DemoFlags): number {
+  if (flags.size === undefined) return (flags.sizeMib ?? DEFAULT_SIZE_MIB[flags.via]) * 1024 * 1024;
+  const size = parseSize(flags.size, '--size');
+  if (size > MAX_SAMPLE) throw new ConfigError('config.size', `--size: at most 4GiB for a generated sample (got ${flags.size}).`);
+  return size;
+}
 
 /** Within Web Messaging's 10,240,000 bytes and the conversation profile's 25,000,000. */
 const DEFAULT_SIZE_MIB = { 'genesys-files': 64, 'web-messaging': 8, conversation: 5 } as const;
@@ -25,7 +38,9 @@ const DEFAULT_SIZE_MIB = { 'genesys-files': 64, 'web-messaging': 8, conversation
 interface DemoFlags {
   file?: string;
   sizeMib?: number;
+  size?: string;
   via: 'genesys-files' | 'web-messaging' | 'conversation';
+  delivery: DeliveryMode;
   concurrency: number;
   json: boolean;
   quiet: boolean;
@@ -39,10 +54,19 @@ export function demoCommand(): Command {
         'given), upload it in parallel chunks, send it in a message, download the stored file back ' +
         'and verify its SHA-256. Needs no credentials and no network. With --via web-messaging (8 MiB by default) ' +
         'the file is attached by a new guest of the demo deployment; with --via conversation (5 MiB) it goes into a ' +
-        'new conversation from the agent side; either way the attached bytes\' SHA-256 is checked in the emulator.',
+        'new conversation from the agent side; either way the attached bytes\' SHA-256 is checked in the emulator. ' +
+        'A file a destination cannot take (Web Messaging: over 10 MB) goes as a link to the emulator\'s S3 endpoint ' +
+        '(--delivery auto, the default; --delivery link always), and the demo downloads the link in the message and checks ' +
+        'its SHA-256: genesys-upload demo --via web-messaging --size 200MiB',
     )
     .option('--file <path>', 'upload this file instead of a generated sample')
     .option('--size-mib <n>', 'size of the generated sample in MiB (1-4096; default 64, web-messaging 8, conversation 5)', integerInRange(1, 4096))
+    .option('--size <size>', 'size of the generated sample, e.g. 200MiB, 1GiB or bytes (instead of --size-mib)')
+    .addOption(
+      new Option('--delivery <mode>', 'auto: an attachment when the destination takes the file, else a link to the emulator\'s S3 endpoint; attachment; link')
+        .choices([...DELIVERY_MODES])
+        .default('auto'),
+    )
     .addOption(
       new Option('--via <destination>', 'genesys-files (the Files API), web-messaging (a guest attachment) or conversation (agent-side media)')
         .choices(['genesys-files', 'web-messaging', 'conversation'])
@@ -69,11 +93,11 @@ async function demo(flags: DemoFlags): Promise<number> {
     let filePath = flags.file;
     if (filePath === undefined) {
       filePath = join(workDir, 'sample.bin');
-      const size = (flags.sizeMib ?? DEFAULT_SIZE_MIB[flags.via]) * 1024 * 1024;
+      const size = sampleSize(flags);
       say(`Creating a ${formatBytes(size)} sample file…`);
       await writeSampleFile(filePath, size);
     }
-    if (flags.via !== 'genesys-files') {
+    if (flags.via !== 'genesys-files' || flags.delivery === 'link') {
       const { demoVia } = await import('./demo-via.js');
       const done = await demoVia(emulator, flags.via, filePath, flags, say);
       return typeof done === 'number' ? done : 0;

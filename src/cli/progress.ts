@@ -74,7 +74,7 @@ export class ProgressReporter {
         this.#line(event.fileId.startsWith('{') ? `Stored: ${event.fileId.replace(/[{}"]/g, '').replace(/:/g, ' ').replace(/,/g, ', ')} (sha256 ${event.sha256})` : `Stored as file ${event.fileId} (sha256 ${event.sha256})`);
         break;
       case 'delivering':
-        this.#line('Sending the message with the attachment…');
+        this.#line('Sending the message…');
         break;
       case 'aborting':
         this.#stopBar();

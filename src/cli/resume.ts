@@ -14,8 +14,9 @@ import { reportError } from './report-error.js';
 import { printResult, runUpload } from './run-upload.js';
 import { addJournalOptions, openJournalFromFlags, type JournalFlags } from './state-dir-option.js';
 import { targetFlagsToConfigFlags } from './target-options.js';
+import { addLinkStoreOptions, type LinkStoreFlags } from './delivery-options.js';
 
-interface ResumeFlags extends JournalFlags {
+interface ResumeFlags extends JournalFlags, LinkStoreFlags {
   concurrency: number;
   maxRps?: number;
   redeliver: boolean;
@@ -47,9 +48,14 @@ export function resumeCommand(): Command {
     .option('--client-id <id>', 'OAuth client id; must be the one the upload was started with (env GENESYS_CLIENT_ID)')
     .option('--client-secret-file <path>', 'read the OAuth client secret from this file (default: env GENESYS_CLIENT_SECRET)')
     .option('--access-token-file <path>', 'conversation: a user access token in this file (env GENESYS_ACCESS_TOKEN)');
+  addLinkStoreOptions(command);
   addJournalOptions(command).addHelpText(
     'after',
     '\nExamples:\n  genesys-upload resume\n  genesys-upload resume 3fa2c1d9 --redeliver\n' +
+      '  GENESYS_UPLOAD_S3=s3://my-bucket/genesys/ genesys-upload resume 3fa2c1d9   (a send delivered as a link)\n' +
+      '\nA send delivered as a link (--delivery link or auto) resumes with the same link store settings as it was\n' +
+      'sent with (--link-store or GENESYS_UPLOAD_S3, the endpoint, the AWS credentials); ListParts says which\n' +
+      'parts the store holds, and only the others are sent.\n' +
       '\nExit status: as for send; 2 also when there is nothing to resume.',
   );
   return command.action(async (id: string | undefined, flags: ResumeFlags) => {
@@ -108,7 +114,7 @@ async function resume(id: string | undefined, flags: ResumeFlags): Promise<numbe
     if (journal === undefined) throw new ConfigError('journal.disabled', 'resume needs the journal.');
     entry = pickEntry(journal, id);
     if (entry.destination !== 'genesys-files') {
-      const done = await resumeThrough(entry, journal, flags);
+      const done = await resumeThrough(entry, journal, flags, (e) => configFor(e, flags));
       journal.close();
       return done;
     }

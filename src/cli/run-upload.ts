@@ -113,7 +113,11 @@ export function printViaResult(result: SendViaResult, output: OutputFlags, extra
     return;
   }
   if (!output.quiet) {
-    const ids = `  ${Object.entries(result.details).map(([name, value]) => `${name} ${value}`).join('  ')}\n  sha256 ${result.sha256}\n`;
+    const link =
+      result.link === undefined
+        ? ''
+        : `  sent as a link to object ${result.link.key}, ${result.link.expiresAt === undefined ? 'which does not expire' : `expiring ${result.link.expiresAt}`} (the link itself is in the message only)\n`;
+    const ids = `  ${Object.entries(result.details).map(([name, value]) => `${name} ${value}`).join('  ')}\n  sha256 ${result.sha256}\n${link}`;
     if (result.alreadyDelivered) {
       process.stderr.write(
         `Already delivered by an earlier run (journal entry ${result.journalId}): ${result.fileName} (${formatBytes(result.size)}) via ${result.destination}; ` +

@@ -15,8 +15,10 @@ import { addViaOption, resolveVia } from './via-options.js';
 import { addWebMessagingOptions, openWebMessagingVia, webMessagingConfig, type OpenedVia, type WebMessagingFlags } from './web-messaging-options.js';
 import { addConversationOptions, openConversationVia } from './conversation-options.js';
 import { addJournalOptions, openJournalFromFlags, type JournalFlags } from './state-dir-option.js';
+import { addDeliveryOptions, chooseOpenedVia, linkStoreInput, type DeliveryFlags } from './delivery-options.js';
+import { genesysFilesVia } from '../relay/via.js';
 
-interface SendFlags extends TargetFlags, JournalFlags, WebMessagingFlags {
+interface SendFlags extends TargetFlags, JournalFlags, WebMessagingFlags, DeliveryFlags {
   via?: string;
   conversationId?: string;
   communicationId?: string;
@@ -51,7 +53,7 @@ export function sendCommand(): Command {
     )
     .argument('<file>', 'the file to upload')
     .option('--to <address>', 'genesys-files: a recipient of the message (repeatable, 1 to 10)', collect, [])
-    .option('--text <text>', 'the message text (default: "File NAME attached.")')
+    .option('--text <text>', 'the message text (default: "File NAME attached."); for a link, the first line of the link message')
     .option('--language <tag>', 'genesys-files: the guest language, a BCP-47 tag', 'en-US')
     .option('--concurrency <n>', 'chunks in flight at once (1-32)', integerInRange(1, 32), 4)
     .option('--content-type <type>', 'override the media type guessed from the extension')
@@ -63,6 +65,7 @@ export function sendCommand(): Command {
     .option('--restart', 'discard an unfinished upload of this file (from the journal) and start anew', false)
     .option('--redeliver', 'send the message although an earlier attempt may have arrived (its delivery is uncertain)', false);
   addViaOption(command);
+  addDeliveryOptions(command);
   addWebMessagingOptions(command);
   addConversationOptions(command);
   addJournalOptions(command, { optOut: true });
@@ -82,6 +85,12 @@ export function sendCommand(): Command {
         'size limit or of a type it refuses are refused before any upload (exit 4).\n' +
         'Conversation: without --communication-id the connected agent communication is used; a 403 names the\n' +
         'permission and the kind of token used (exit 3).\n' +
+        '\nDelivery as a link: a file the destination cannot take (Web Messaging: 10 MB, conversation: 25 MB, or\n' +
+        'a refused type) goes to the link store (S3 or S3-compatible) and the message is a text with a download\n' +
+        'link, the file\'s name, size, SHA-256 and the link\'s expiry (--delivery auto, the default, when a link\n' +
+        'store is configured; --delivery link always). Credentials come from the AWS chain, never from a flag:\n' +
+        '  GENESYS_UPLOAD_S3=s3://my-bucket/genesys/ AWS_PROFILE=uploads genesys-upload send big.zip \\\n' +
+        '    --via web-messaging --deployment-id 6f1c… --region mypurecloud.ie --delivery link\n' +
         '\nResume: progress is journalled (see --state-dir). Run the same command again after a crash,\n' +
         'a network failure, or Ctrl-C with --keep-on-error, and it continues where it stopped (Ctrl-C\n' +
         'alone aborts the remote upload). A send that was delivered prints its earlier result.\n' +
@@ -106,6 +115,7 @@ async function send(file: string, flags: SendFlags): Promise<number> {
     return reportError(error, { json: flags.json });
   }
   if (via !== 'genesys-files') return sendThrough(via, file, flags);
+  if (flags.delivery === 'link') return sendFilesLink(file, flags);
   let client;
   let journal;
   try {
@@ -116,6 +126,7 @@ async function send(file: string, flags: SendFlags): Promise<number> {
       );
     }
     const config = resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) });
+    linkStoreInput(flags, process.env); // the Files API takes any size: no link unless asked, but the settings are checked
     journal = openJournalFromFlags(flags, process.env);
     client = createGenesysClient(config);
   } catch (error) {
@@ -155,15 +166,17 @@ async function sendThrough(via: 'web-messaging' | 'conversation', file: string, 
   let journal: Journal | undefined;
   let opened: OpenedVia;
   try {
+    let base: OpenedVia;
     if (via === 'web-messaging') {
       const config = webMessagingConfig(flags, process.env);
       journal = openJournalFromFlags(flags, process.env);
-      opened = await openWebMessagingVia({ config, filePath: file, journal });
+      base = await openWebMessagingVia({ config, filePath: file, journal });
     } else {
       const configFlags = targetFlagsToConfigFlags(flags);
       journal = openJournalFromFlags(flags, process.env);
-      opened = openConversationVia({ flags, configFlags, env: process.env });
+      base = openConversationVia({ flags, configFlags, env: process.env, text: flags.text });
     }
+    opened = await chooseOpenedVia(base, { filePath: file, fileName: flags.fileName, contentType: flags.contentType, flags, env: process.env });
   } catch (error) {
     journal?.close();
     return reportError(error, { json: flags.json });
@@ -173,6 +186,46 @@ async function sendThrough(via: 'web-messaging' | 'conversation', file: string, 
       opened.via,
       {
         filePath: file,
+        text: flags.text,
+        concurrency: flags.concurrency,
+        contentType: flags.contentType,
+        fileName: flags.fileName,
+        maxRps: flags.maxRps,
+        keepOnError: flags.keepOnError,
+        journal,
+        restart: flags.restart,
+        redeliver: flags.redeliver,
+      },
+      flags,
+    );
+  } finally {
+    await opened.close();
+    journal?.close();
+  }
+}
+
+/** The tutorial's Files API with --delivery link: the guest message carries a link, no attachment. */
+async function sendFilesLink(file: string, flags: SendFlags): Promise<number> {
+  let journal: Journal | undefined;
+  let opened: OpenedVia;
+  try {
+    if (flags.to.length === 0) throw new ConfigError('config.to', '--to: give at least one recipient address (repeat --to for up to 10 recipients).');
+    const config = resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) });
+    journal = openJournalFromFlags(flags, process.env);
+    const client = createGenesysClient(config);
+    const base: OpenedVia = { via: genesysFilesVia(client, { to: flags.to, language: flags.language }), close: () => client.close() };
+    opened = await chooseOpenedVia(base, { filePath: file, fileName: flags.fileName, contentType: flags.contentType, flags, env: process.env });
+  } catch (error) {
+    journal?.close();
+    return reportError(error, { json: flags.json });
+  }
+  try {
+    return await runViaSend(
+      opened.via,
+      {
+        filePath: file,
+        to: flags.to,
+        language: flags.language,
         text: flags.text,
         concurrency: flags.concurrency,
         contentType: flags.contentType,

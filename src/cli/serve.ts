@@ -6,15 +6,21 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveConfig } from '../config/index.js';
-import { UploadError } from '../errors/index.js';
+import { ConfigError, UploadError } from '../errors/index.js';
 import { defaultStateDir } from '../journal/state-dir.js';
 import type { LogLevel, ServiceOptions } from '../server/index.js';
 import { parseSize } from './emulator.js';
 import { collect, integerInRange } from './parse-number.js';
 import { reportError } from './report-error.js';
 import { addTargetOptions, targetFlagsToConfigFlags, type TargetFlags } from './target-options.js';
+import { addViaOption, resolveVia, type ViaName } from './via-options.js';
+import { addWebMessagingOptions, DEPLOYMENT_ID_ENV, WEBMESSAGING_URL_ENV, type WebMessagingFlags } from './web-messaging-options.js';
+import { ACCESS_TOKEN_ENV } from '../destinations/conversation/index.js';
+import { addDeliveryOptions, linkStoreInput, type DeliveryFlags } from './delivery-options.js';
 
-interface ServeFlags extends TargetFlags {
+interface ServeFlags extends TargetFlags, Omit<WebMessagingFlags, 'guestTokenFile'>, DeliveryFlags {
+  via?: string;
+  accessTokenFile?: string;
   host: string;
   port: number;
   spoolDir?: string;
@@ -67,9 +73,13 @@ function parseLevel(value: string): LogLevel {
 
 const HELP_AFTER = `
 Clients upload with tus 1.0 (https://tus.io) to /files/ with Upload-Metadata keys filename,
-filetype, to (comma-separated or a JSON array), text and language; checksums (Upload-Checksum,
-sha1 or sha256) are verified per chunk. Each completed intake becomes a job that is relayed to
-Genesys Cloud and delivered in a message.
+filetype and text, and those of the destination (--via):
+  genesys-files  to (required; comma-separated or a JSON array), language
+  web-messaging  guesttoken (optional: an existing guest's token, to write into that customer's
+                 conversation; a secret, never logged or shown); absent, each upload is a new guest
+  conversation   conversationid (required), communicationid (optional)
+Checksums (Upload-Checksum, sha1 or sha256) are verified per chunk. Each completed intake becomes
+a job that is relayed to Genesys Cloud and delivered in a message.
 
   GET  /                        the upload page          GET /api/config     limits for clients
   GET  /api/jobs[/:id]          jobs and their progress  POST /api/jobs/:id/retry
@@ -82,6 +92,9 @@ Only requests whose Host is a loopback name, the bound address or a --public-hos
 
 Examples:
   genesys-upload serve --emulator --port 0                # a demo with the embedded emulator
+  genesys-upload serve --emulator --via web-messaging     # the emulator's demo Messenger deployment
+  ${DEPLOYMENT_ID_ENV}=6f1c… genesys-upload serve --via web-messaging --region mypurecloud.ie --origin https://www.example.com
+  GENESYS_REGION=mypurecloud.ie GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… genesys-upload serve --via conversation
   GENESYS_REGION=mypurecloud.ie GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… ${API_KEYS_ENV}=… \\
     genesys-upload serve --host 0.0.0.0 --public-host uploads.example.com --state-dir /var/lib/gu/state --spool-dir /var/lib/gu/spool \\
     --max-size 2GiB --allowed-types application/pdf,image/* --cors-origin https://app.example.com
@@ -122,7 +135,13 @@ export function serveCommand(): Command {
     .option('--cors-origin <origin>', 'allow this browser origin, or * (repeatable; default: same origin only)', collect)
     .option('--intake-expiry <duration>', 'unfinished uploads are discarded this long after creation (default: 24h)', parseDuration)
     .option('--emulator', 'relay to an embedded Genesys Cloud emulator (demo and tests)', false)
+    .option('--access-token-file <path>', `conversation: a user access token in this file instead of client credentials (env ${ACCESS_TOKEN_ENV})`)
     .option('--log-level <level>', `log level (${LEVELS.join(', ')})`, parseLevel, 'info' as LogLevel);
+  addViaOption(command);
+  addDeliveryOptions(command);
+  addWebMessagingOptions(command);
+  // Per upload, not per service: the guest token comes in the upload's metadata (refused below).
+  command.options.find((option) => option.long === '--guest-token-file')?.hideHelp();
   addTargetOptions(command)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: ServeFlags) => {
@@ -165,8 +184,34 @@ function serviceOptions(flags: ServeFlags): ServiceOptions {
     corsOrigins: flags.corsOrigin ?? [],
     intakeExpiryMs: flags.intakeExpiry, // undefined: the service's default (24 h)
     logLevel: flags.logLevel,
-    ...(flags.emulator ? { emulator: true } : { target: resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) }) }),
+    ...destinationOptions(flags),
   };
+}
+
+/** `--via` and its settings, from the same flags and environment as `send`. */
+function destinationOptions(flags: ServeFlags & { guestTokenFile?: string }): Partial<ServiceOptions> {
+  const via = resolveVia(flags, process.env);
+  if (flags.guestTokenFile !== undefined) {
+    throw new ConfigError('config.guest_token_file', 'serve takes a guest token per upload (Upload-Metadata "guesttoken"), not --guest-token-file; without one, each upload starts a new guest.');
+  }
+  const linkStore = linkStoreInput(flags, process.env);
+  const delivery = { delivery: flags.delivery, ...(linkStore !== undefined && { linkStore }) };
+  return { ...delivery, ...viaOptions(via, flags) };
+}
+
+function viaOptions(via: ViaName, flags: ServeFlags): Partial<ServiceOptions> {
+  if (via === 'web-messaging') {
+    const env = process.env;
+    const wsUrl = flags.wsUrl ?? (flags.region === undefined ? env[WEBMESSAGING_URL_ENV] : undefined);
+    const region = wsUrl === undefined ? (flags.region ?? env.GENESYS_REGION) : undefined;
+    const webMessaging = { deploymentId: flags.deploymentId ?? env[DEPLOYMENT_ID_ENV], wsUrl, region, origin: flags.origin };
+    // With --emulator and no socket given: the emulator's own, and its demo deployment.
+    if (flags.emulator) return { via, emulator: true, webMessaging: wsUrl === undefined && flags.region === undefined ? { origin: flags.origin, deploymentId: flags.deploymentId } : webMessaging };
+    return { via, webMessaging };
+  }
+  const conversation = via === 'conversation' ? { conversation: { accessTokenFile: flags.accessTokenFile, accessToken: process.env[ACCESS_TOKEN_ENV] } } : {};
+  if (flags.emulator) return { via, emulator: true, ...conversation };
+  return { via, ...conversation, target: resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) }) };
 }
 
 async function serve(flags: ServeFlags): Promise<number> {

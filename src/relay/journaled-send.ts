@@ -5,6 +5,10 @@
  * instant leaves a record the next run can continue from. On resume the destination's store is
  * the truth (`Store.resume`): the journal keeps the destination's name and its own JSON state, and
  * only says which session to ask about. A message whose answer was lost is settled by asking.
+ *
+ * This file decides what a run does (the job, its lock, the decision) and sequences it; the upload
+ * half is journaled-upload.ts, the delivery half journaled-delivery.ts, their shared state
+ * journaled-run.ts.
  */
 import { realpath } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';

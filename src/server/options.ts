@@ -11,6 +11,13 @@ import { ConfigError } from '../errors/index.js';
 import type { Clock } from '../http/clock.js';
 import { MAX_CONCURRENCY } from '../upload/options.js';
 import { isLoopbackHost } from './http/host-check.js';
+import { DEFAULT_ALLOWED_TYPES } from './intake/allowed-types.js';
+
+export { DEFAULT_ALLOWED_TYPES, typeAllowed } from './intake/allowed-types.js';
+import { SERVICE_DESTINATIONS, type ServiceDestination } from './intake/destination-metadata.js';
+import type { WebMessagingOptionsInput } from '../destinations/web-messaging/index.js';
+import type { S3StoreInput } from '../destinations/s3/index.js';
+import { DELIVERY_MODES, type DeliveryMode } from '../relay/delivery-choice.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -75,7 +82,25 @@ export interface ServiceOptions {
   readinessFailureCacheMs?: number;
   /** SSE heartbeat comment interval; default 15 s. */
   heartbeatMs?: number;
-  /** Relay to this Genesys Cloud org. Exactly one of `target` and `emulator` must be given. */
+  /**
+   * Where jobs are relayed: the tutorial's Files API (default; only the emulator serves it), a Web
+   * Messaging guest (`webMessaging`), or an existing conversation (the org's `target`; its ids per
+   * upload).
+   */
+  via?: ServiceDestination;
+  /** web-messaging: the deployment and its socket (region or URL) and Origin; with `emulator`, default its demo deployment. */
+  webMessaging?: Omit<WebMessagingOptionsInput, 'guestTokenFile'>;
+  /** conversation: a user access token (a file, or the value) instead of the client credentials. */
+  conversation?: { accessTokenFile?: string | undefined; accessToken?: string | undefined };
+  /**
+   * web-messaging and conversation: `attachment`, `link` (the file goes to `linkStore`, the message
+   * carries a link) or `auto` (default: an attachment when the destination takes the file, else a link
+   * when a link store is configured).
+   */
+  delivery?: DeliveryMode;
+  /** The link store (S3 or compatible) for link deliveries. */
+  linkStore?: S3StoreInput;
+  /** Relay to this Genesys Cloud org. Exactly one of `target` and `emulator` (web-messaging: or `webMessaging`) must be given. */
   target?: ResolvedConfig;
   /** Start the embedded emulator in-process and relay there (true: its defaults). */
   emulator?: boolean | StartEmulatorOptions;
@@ -114,42 +139,6 @@ export const SERVICE_DEFAULTS = Object.freeze({
   readinessFailureCacheMs: 30_000,
 });
 
-/**
- * The default allowlist: common document, image, audio and video types, as the README says. Not
- * application/octet-stream (the type of every unknown extension, executables included), archives
- * or scripts: an operator who wants them lists them (or *\/*) with --allowed-types.
- */
-export const DEFAULT_ALLOWED_TYPES: readonly string[] = Object.freeze(
-  [
-    'application/pdf',
-    'application/rtf',
-    'application/msword',
-    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    'application/vnd.ms-excel',
-    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    'application/vnd.ms-powerpoint',
-    'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-    'application/vnd.oasis.opendocument.text',
-    'application/vnd.oasis.opendocument.spreadsheet',
-    'application/vnd.oasis.opendocument.presentation',
-    'text/plain',
-    'text/csv',
-    'image/png',
-    'image/jpeg',
-    'image/gif',
-    'image/webp',
-    'image/heic',
-    'image/tiff',
-    'audio/mpeg',
-    'audio/wav',
-    'audio/mp4',
-    'audio/ogg',
-    'video/mp4',
-    'video/quicktime',
-    'video/webm',
-  ].sort(),
-);
-
 export interface ValidServiceOptions {
   host: string;
   port: number;
@@ -181,6 +170,11 @@ export interface ValidServiceOptions {
   intakeExpiryMs: number;
   sweepIntervalMs: number;
   heartbeatMs: number;
+  via: ServiceDestination;
+  delivery: DeliveryMode;
+  linkStore: S3StoreInput | undefined;
+  webMessaging: Omit<WebMessagingOptionsInput, 'guestTokenFile'> | undefined;
+  conversation: { accessTokenFile?: string | undefined; accessToken?: string | undefined };
   target: ResolvedConfig | undefined;
   emulator: StartEmulatorOptions | undefined;
   logLevel: LogLevel;
@@ -242,8 +236,26 @@ export function resolveServiceOptions(options: ServiceOptions): ValidServiceOpti
   if (badOrigin !== undefined) {
     throw new ConfigError('config.cors_origin', `corsOrigins: ${JSON.stringify(badOrigin.slice(0, 100))} is not an origin such as https://app.example.com or *.`);
   }
-  if ((options.target === undefined) === (options.emulator === undefined || options.emulator === false)) {
-    throw new ConfigError('config.target', 'Give exactly one of target (a Genesys Cloud org) and emulator.');
+  const via = options.via ?? 'genesys-files';
+  if (!SERVICE_DESTINATIONS.includes(via)) {
+    throw new ConfigError('config.via', `via must be one of ${SERVICE_DESTINATIONS.join(', ')}; got ${JSON.stringify(String(via).slice(0, 40))}.`);
+  }
+  const delivery = options.delivery ?? 'auto';
+  if (!DELIVERY_MODES.includes(delivery)) {
+    throw new ConfigError('config.delivery', `delivery must be one of ${DELIVERY_MODES.join(', ')}; got ${JSON.stringify(String(delivery).slice(0, 40))}.`);
+  }
+  if (delivery === 'link' && options.linkStore === undefined) {
+    throw new ConfigError('config.link_store', 'delivery link needs a link store: --link-store s3://bucket/prefix (or GENESYS_UPLOAD_S3).');
+  }
+  const emulated = options.emulator !== undefined && options.emulator !== false;
+  const webMessagingTarget = via === 'web-messaging' && (options.webMessaging?.region !== undefined || options.webMessaging?.wsUrl !== undefined);
+  if (emulated ? options.target !== undefined : options.target === undefined && !webMessagingTarget) {
+    throw new ConfigError(
+      'config.target',
+      via === 'web-messaging'
+        ? 'Give exactly one of a Web Messaging deployment (its region or socket URL, and its deployment id) and emulator.'
+        : 'Give exactly one of target (a Genesys Cloud org) and emulator.',
+    );
   }
   const logLevel = options.logLevel ?? SERVICE_DEFAULTS.logLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -283,17 +295,15 @@ export function resolveServiceOptions(options: ServiceOptions): ValidServiceOpti
     intakeExpiryMs,
     sweepIntervalMs: integer('sweepIntervalMs', options.sweepIntervalMs ?? defaultSweep, 10, 24 * HOUR),
     heartbeatMs: integer('heartbeatMs', options.heartbeatMs ?? SERVICE_DEFAULTS.heartbeatMs, 10, HOUR),
+    via,
+    delivery,
+    linkStore: options.linkStore,
+    webMessaging: options.webMessaging,
+    conversation: { ...options.conversation },
     target: options.target,
     emulator: options.emulator === undefined || options.emulator === false ? undefined : options.emulator === true ? {} : options.emulator,
     logLevel,
     logStream: options.logStream ?? process.stderr,
     clock: options.clock ?? { now: () => Date.now() },
   };
-}
-
-/** Whether `contentType` (parameters ignored, case-insensitive) matches the allowlist. */
-export function typeAllowed(allowedTypes: readonly string[], contentType: string): boolean {
-  const essence = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  const [type] = essence.split('/');
-  return allowedTypes.some((allowed) => allowed === '*/*' || allowed === essence || allowed === `${type}/*`);
 }

@@ -4,16 +4,16 @@
  * job's progress and result (JSON, Server-Sent Events, metrics). See src/server/index.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import { resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/index.js';
-import { createGenesysClient, type GenesysClient } from '../relay/genesys-client.js';
 import { registerApiRoutes } from './api/api-routes.js';
 import { createEventStreams, type EventStreams } from './api/job-events.js';
 import { Readiness } from './api/readiness.js';
 import { createApp } from './http/app.js';
 import { registerStatic } from './http/static.js';
 import { isLoopbackHost } from './http/host-check.js';
+import { guestTokenOf } from './intake/destination-metadata.js';
 import { IntakeLimiter } from './intake/intake-limits.js';
+import { IntakeRefusal } from './intake/metadata.js';
 import { TusIntake } from './intake/tus-intake.js';
 import { registerTusRoutes } from './intake/tus-routes.js';
 import { acquireInstanceLock } from './instance-lock.js';
@@ -25,6 +25,7 @@ import { sweepRetention } from './jobs/retention.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { resolveServiceOptions, type ServiceOptions } from './options.js';
+import { setUpRelay } from './relay-setup.js';
 import { ensurePrivateDir } from './private-fs.js';
 
 export interface ServiceHandle {
@@ -74,32 +75,32 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     }
 
     let emulator: EmulatorHandle | undefined;
-    let config: ResolvedConfig;
     if (options.emulator !== undefined) {
       emulator = await startEmulator(options.emulator);
       const running = emulator;
       cleanups.push(() => running.close());
-      const demo = emulator.settings().clients[0];
-      if (demo === undefined) throw new Error('The embedded emulator has no OAuth client.');
-      config = resolveConfig({ env: {}, flags: { clientId: demo.id, clientSecret: demo.secret, baseUrl: emulator.url } });
       logger.info({ emulator: emulator.url }, 'embedded Genesys Cloud emulator started');
-    } else {
-      config = options.target!;
     }
 
-    const client: GenesysClient = createGenesysClient(config);
-    cleanups.push(() => client.close());
     const store = new JobStore(options.stateDir, now, { busyTimeoutMs: options.storeBusyTimeoutMs });
     cleanups.push(() => store.close());
     const journal: RelayJournal | undefined = await openRelayJournal(options.stateDir, logger);
     if (journal !== undefined) cleanups.push(() => journal.close());
+    // Called only once the intake exists (a guest token is kept at an upload's creation, and later).
+    const spoolPath = (id: string): string => intake.pathOf(id);
+    const relay = await setUpRelay(options, { emulator, journal, spoolPath, logger });
+    cleanups.push(() => relay.close());
+    const { guestTokens } = relay;
+    // A file a destination cannot take as an attachment may still go as a link.
+    const linkDelivery = relay.vias.delivery?.link !== undefined && options.delivery !== 'attachment';
+    if (guestTokens !== undefined) cleanups.push(store.onChange((job) => guestTokens.onChange(job)));
 
     let runner: JobRunner | undefined;
     let streams: RelayStreams | undefined;
     const metrics = createMetrics({ queued: () => store.countInState('queued'), running: () => runner?.runningCount ?? 0 });
     const intake = new TusIntake({
       spoolDir: options.spoolDir,
-      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, allowExecutables: options.allowExecutables },
+      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, allowExecutables: options.allowExecutables, destination: options.via, linkDelivery },
       expiryMs: options.intakeExpiryMs,
       store,
       logger,
@@ -108,10 +109,14 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       onOffset: (id, offset) => streams?.advanced(id, offset),
       onGone: (id) => streams?.gone(id),
       onRecovered: async () => streams?.recover(),
+      keepSecrets: guestTokens === undefined ? undefined : async (id, metadata) => {
+        const token = guestTokenOf(metadata, (status, message) => new IntakeRefusal(status, message));
+        if (token !== undefined) await guestTokens.keep(id, token);
+      },
     });
     const jobRunner = new JobRunner({
       store,
-      client,
+      vias: relay.vias,
       metrics,
       logger,
       maxJobs: options.maxJobs,
@@ -128,7 +133,8 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     // Stopped after the runner (cleanups run in reverse): a relay waiting for a stream goes back to the queue.
     const relayStreams = new RelayStreams({
       store,
-      client,
+      // Relayed while receiving: the tutorial's Files API (the other destinations take one whole-file PUT).
+      client: relay.vias.name === 'genesys-files' ? relay.vias.client : undefined,
       journal: (job) => journal?.engineOptions(job).journal,
       spoolDir: options.spoolDir,
       spoolPath: (id) => intake.pathOf(id),
@@ -145,7 +151,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       store.probeWrite();
       if (jobRunner.pendingWrites > 0) throw new Error(`${jobRunner.pendingWrites} job state change(s) are not recorded yet; retrying.`);
     };
-    const readiness = new Readiness(config, probeStore, { failureCacheMs: options.readinessFailureCacheMs, now });
+    const readiness = new Readiness(relay.readinessConfig, probeStore, { failureCacheMs: options.readinessFailureCacheMs, now });
     cleanups.push(() => readiness.close());
     const events: EventStreams = createEventStreams(store, options.heartbeatMs);
     const app: FastifyInstance = createApp({
@@ -173,7 +179,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       metrics,
       logger,
       maxSize: options.maxSize,
-      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, allowExecutables: options.allowExecutables },
+      limits: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, allowExecutables: options.allowExecutables, destination: options.via, linkDelivery },
       maxMetadataBytes: options.maxMetadataBytes,
       limiter,
       store,
@@ -185,7 +191,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       events,
       readiness,
       metrics,
-      config: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, apiKeyRequired: options.apiKeys.length + options.adminKeys.length > 0 },
+      config: { maxSize: options.maxSize, allowedTypes: options.allowedTypes, apiKeyRequired: options.apiKeys.length + options.adminKeys.length > 0, destination: options.via },
     });
     registerStatic(app, { frameAncestors: options.frameAncestors });
     // Closed first (cleanups run in reverse): no new work arrives while the rest shuts down.
@@ -196,6 +202,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     await intake.recover();
     await intake.sweepExpired();
     await retention();
+    await guestTokens?.sweep(store);
     jobRunner.start();
     let sweeping = false;
     const sweeper = setInterval(() => {
@@ -209,6 +216,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
         await step('expiry sweep', () => intake.sweepExpired());
         await step('completion sweep', () => intake.completeReceived());
         await step('retention sweep', retention);
+        if (guestTokens !== undefined) await step('guest token sweep', () => guestTokens.sweep(store));
       })().finally(() => (sweeping = false));
     }, options.sweepIntervalMs);
     sweeper.unref();
@@ -218,7 +226,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
     const url = formatUrl(options.host, port);
-    logger.info({ url, target: config.target, maxJobs: options.maxJobs, journal: journal !== undefined }, 'service listening');
+    logger.info({ url, via: options.via, target: relay.target, maxJobs: options.maxJobs, journal: journal !== undefined }, 'service listening');
 
     let closing: Promise<void> | undefined;
     return {

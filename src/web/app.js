@@ -10,6 +10,7 @@ import { discardRemembered, rememberedUploads, startIntake } from './intake.js';
 import { showRemembered } from './remembered.js';
 import { TERMINAL_STATES, watchJob } from './job-watch.js';
 import { setUpFilePicker } from './file-picker.js';
+import { destinationMetadata, destinationProblem, showDestinationFields, showDestinationResult } from './destination-form.js';
 import { explainApiError, explainIntakeError, explainJobFailure, statusOf, STATE_LABELS } from './messages.js';
 import { prefs } from './prefs.js';
 import * as view from './view.js';
@@ -17,8 +18,6 @@ import * as view from './view.js';
 const { el } = view;
 const api = createApi(() => prefs.apiKey());
 const announce = view.createAnnouncer();
-/** Genesys accepts 1 to 10 recipients per message. */
-const MAX_RECIPIENTS = 10;
 /** Intake errors after which pressing Resume can help (the upload is still on the service). */
 const RESUMABLE = new Set([0, 408, 423, 429, 460, 500, 502, 503, 504]);
 
@@ -57,9 +56,8 @@ el.apiKey.addEventListener('change', () => prefs.setApiKey(el.apiKey.value));
 function formProblem() {
   if (page.config.apiKeyRequired && el.apiKey.value.trim() === '') return ['Enter the API key.', el.apiKey];
   if (!page.file) return ['Choose a file to send.', el.dropZone];
-  if (recipients().length === 0) return ['Enter at least one recipient.', el.to];
-  if (recipients().length > MAX_RECIPIENTS) return [`Enter at most ${MAX_RECIPIENTS} recipients.`, el.to];
-  if (!el.language.checkValidity() || el.language.value.trim() === '') return ['Enter a language tag such as en-US.', el.language];
+  const fields = destinationProblem(page.config.destination, recipients());
+  if (fields) return fields;
   const { maxSize, allowedTypes } = page.config;
   if (maxSize && page.file.size > maxSize) {
     return [`The file is ${formatBytes(page.file.size)}, larger than the ${formatBytes(maxSize)} limit.`, el.dropZone];
@@ -98,9 +96,8 @@ async function sendFile() {
   el.remembered.hidden = true;
   const metadata = {
     filename: file.name,
-    to: recipients().join(','),
+    ...destinationMetadata(page.config.destination, recipients()),
     ...(el.text.value.trim() ? { text: el.text.value } : {}),
-    language: el.language.value.trim(),
     ...(file.type ? { filetype: file.type } : {}),
   };
   let startedAt = 0;
@@ -218,6 +215,7 @@ function onJobUpdate(job) {
   if (job.state === 'delivered') {
     view.showRelay(job.relay?.total ?? 1, job.relay?.total ?? 1);
     view.showResult(job);
+    showDestinationResult(job);
     view.showPhase('done');
     announce(`Delivered. Message id ${job.messageId ?? 'unknown'}.`);
     el.another.focus();
@@ -287,6 +285,7 @@ async function loadConfig() {
     }
   }
   view.showLimits(page.configLoaded ? page.config : undefined, page.config.apiKeyRequired);
+  showDestinationFields(page.config.destination);
   return page.configLoaded;
 }
 

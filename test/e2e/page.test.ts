@@ -38,7 +38,7 @@ async function writeSource(name: string, size: number): Promise<SourceFile> {
   return { path, size, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-async function startEmulatedService(t: TestContext, name: string, extra: { apiKeys?: string[]; maxSize?: number } = {}): Promise<ServiceHandle> {
+async function startEmulatedService(t: TestContext, name: string, extra: { apiKeys?: string[]; maxSize?: number; via?: 'web-messaging' } = {}): Promise<ServiceHandle> {
   const service = await startService({
     port: 0,
     spoolDir: join(work, name, 'spool'),
@@ -132,6 +132,26 @@ describe('the web page in Chromium', () => {
     assert.equal(checksumHeaders.length, 1, 'a 5 MiB file is one 8 MiB chunk');
     assert.match(checksumHeaders[0] ?? '', /^sha256 [A-Za-z0-9+/]{43}=$/, 'each PATCH carries its SHA-256');
     await screenshot(t, page, 'e2e-page.png');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('through Web Messaging: no recipients to give; the result names the destination and the guest', async (t) => {
+    const service = await startEmulatedService(t, 'web-messaging', { via: 'web-messaging' });
+    const source = await writeSource('photo.png', 200_000);
+    const { page, pageErrors } = await openPage(t, service.url);
+    assert.equal(await page.isVisible('#to'), false, 'no recipients field for Web Messaging');
+    assert.equal(await page.isVisible('#language'), false);
+    await page.setInputFiles('#file', source.path);
+    await page.fill('#text', 'The photo');
+    await page.click('#send');
+    const outcome = await waitForOutcome(page);
+    const conversations = (service.emulator!.state() as unknown as { webMessaging: { conversations: Array<{ messages: Array<{ id: string; attachments: Array<{ sha256: string }> }> }> } }).webMessaging.conversations;
+    const message = conversations.flatMap((c) => c.messages).find((m) => m.id === outcome.messageId);
+    assert.equal(message?.attachments[0]?.sha256, source.sha256);
+    const result = (await page.textContent('#result')) ?? '';
+    assert.match(result, /Web Messaging/);
+    assert.match(result, /new guest/);
+    assert.match(result, /Delivered as\s*attachment/);
     assert.deepEqual(pageErrors, []);
   });
 

@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { runCli, until } from './helpers/cli.js';
+import { assertOneMessage, finalResult, killBed, killInside } from './helpers/kill9.js';
 
 interface Media {
   id: string;
@@ -88,17 +88,7 @@ const POINTS: Point[] = [
 ];
 
 test('kill -9 at several points of a conversation send, then the same command: exactly one message, identical bytes', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'kill9-conv-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') });
-  t.after(() => emulator.close());
-  const env = {
-    HOME: dir,
-    GENESYS_UPLOAD_STATE_DIR: join(dir, 'state'),
-    GENESYS_BASE_URL: emulator.url,
-    GENESYS_CLIENT_ID: 'demo-client',
-    GENESYS_CLIENT_SECRET: 'demo-secret',
-  };
+  const { dir, emulator, env } = await killBed(t, 'kill9-conv-');
   for (const [n, point] of POINTS.entries()) {
     await t.test(point.name, async () => {
       emulator.configure({ conversations: { validationDelayMs: 50 } } as never);
@@ -113,23 +103,14 @@ test('kill -9 at several points of a conversation send, then the same command: e
       const file = join(dir, `c${n}.pdf`);
       await writeFile(file, bytes);
       const args = ['send', file, '--via', 'conversation', '--conversation-id', conversationId, '--json', '--quiet'];
-      for (let kill = 0; kill < (point.kills ?? 1); kill++) {
-        const run = runCli(args, env);
-        await Promise.race([point.arm(emulator, conversationId), run.done.then((r) => assert.fail(`the CLI finished before the kill: ${r.stderr}`))]);
-        await run.kill9();
-      }
+      await killInside(args, env, () => point.arm(emulator, conversationId), point.kills);
       emulator.clearFaults();
       emulator.configure({ conversations: { validationDelayMs: 50 } } as never);
-      const last = await runCli(args, env).done;
-      assert.equal(last.code, 0, last.stderr);
-      const result = JSON.parse(last.stdout.trim().split('\n').at(-1) ?? '{}') as { messageId: string; sha256: string; details: Record<string, string> };
+      const result = await finalResult<{ messageId: string; sha256: string; details: Record<string, string> }>(runCli(args, env));
       assert.equal(result.sha256, sha256);
       assert.equal(result.details['conversationId'], conversationId);
-      const { messages } = conversation(emulator, conversationId);
-      assert.equal(messages.length, 1, JSON.stringify(messages));
-      assert.equal(messages[0]!.id, result.messageId);
-      assert.equal(messages[0]!.media.length, 1);
-      assert.equal(messages[0]!.media[0]!.sha256, sha256);
+      const messages = conversation(emulator, conversationId).messages.map((m) => ({ id: m.id, files: m.media.map(({ sha256, size }) => ({ sha256, size })) }));
+      assertOneMessage(messages, result.messageId, { sha256, size: bytes.length });
     });
   }
 });

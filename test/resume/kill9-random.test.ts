@@ -9,15 +9,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { mulberry32 } from '../../src/emulator/prng.js';
 import type { FaultRule } from '../../src/emulator/types.js';
 import { writeBigFile } from './helpers/big-file.js';
 import { runCli, until, type CliRun } from './helpers/cli.js';
+import { assertFilesApiDelivery, finalResult, killBed } from './helpers/kill9.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
@@ -87,19 +84,9 @@ function moments(): Moment[] {
 }
 
 test('20 kill -9s at seeded random moments, then one more run: exactly one message, byte-identical', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'kill9-random-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const emulator: EmulatorHandle = await startEmulator({ port: 0, dataDir: join(dir, 'emulator'), allowedContentTypes: ['application/octet-stream'] });
-  t.after(() => emulator.close());
+  const { dir, emulator, env } = await killBed(t, 'kill9-random-', { allowedContentTypes: ['application/octet-stream'] });
   const file = join(dir, 'big.bin');
   const sha256 = await writeBigFile(file, SIZE);
-  const env = {
-    HOME: dir,
-    GENESYS_CLIENT_ID: 'demo-client',
-    GENESYS_CLIENT_SECRET: 'demo-secret',
-    GENESYS_BASE_URL: emulator.url,
-    GENESYS_UPLOAD_STATE_DIR: join(dir, 'state'),
-  };
   const send = (...extra: string[]): CliRun => runCli(['send', file, '--to', '+15550100', ...extra], env);
   const faultsLeft = async (): Promise<number> => ((await (await fetch(`${emulator.url}/__emulator/faults`)).json()) as { faults: Array<{ route: string }> }).faults.length;
   const storedCount = (): number => emulator.state().uploads.at(-1)?.segments.length ?? 0;
@@ -145,24 +132,7 @@ test('20 kill -9s at seeded random moments, then one more run: exactly one messa
   }
   t.diagnostic(log.join('; '));
 
-  const final = await send('--json').done;
-  assert.equal(final.code, 0, final.stderr);
-  const result = JSON.parse(final.stdout.trim().split('\n').at(-1)!) as { messageId: string; fileId: string; sha256: string };
+  const result = await finalResult<{ messageId: string; fileId: string; sha256: string }>(send('--json'));
   assert.equal(result.sha256, sha256);
-
-  const state = emulator.state();
-  assert.equal(state.messages.length, 1, `exactly one message; ${JSON.stringify(state.messages.map((m) => m.id))}`);
-  assert.equal(state.messages[0]!.id, result.messageId);
-  assert.deepEqual(state.messages[0]!.attachments.map((a) => a.id), [result.fileId]);
-  const stored = state.files.find((f) => f.id === result.fileId)!;
-  assert.equal(stored.sha256, sha256, "the message's file is the source's bytes");
-  const token = (await (await fetch(`${emulator.url}/oauth/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from('demo-client:demo-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-  })).json()) as { access_token: string };
-  const content = await fetch(`${emulator.url}/api/v2/files/${result.fileId}/content`, { headers: { authorization: `Bearer ${token.access_token}` } });
-  const downloaded = createHash('sha256');
-  for await (const chunk of content.body!) downloaded.update(chunk as Uint8Array);
-  assert.equal(downloaded.digest('hex'), sha256, 'byte-identical');
+  await assertFilesApiDelivery(emulator, result, sha256);
 });

@@ -9,12 +9,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_DEPLOYMENT_ID, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { DEMO_DEPLOYMENT_ID, type EmulatorHandle } from '../../src/emulator/index.js';
 import { writeBigFile } from './helpers/big-file.js';
 import { runCli, until } from './helpers/cli.js';
+import { assertOneMessage, finalResult, killBed, killInside } from './helpers/kill9.js';
 
 const SIZE = 2 * 1024 * 1024;
 
@@ -137,10 +136,7 @@ const POINTS: Point[] = [
 ];
 
 test('kill -9 at ten points across a Web Messaging send, then the same command: exactly one message, identical bytes', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'kill9-wm-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') });
-  t.after(() => emulator.close());
+  const { dir, emulator } = await killBed(t, 'kill9-wm-');
   const stateDir = join(dir, 'state');
   const env = {
     HOME: dir,
@@ -157,23 +153,14 @@ test('kill -9 at ten points across a Web Messaging send, then the same command: 
       const tokensBefore = existsSync(guestsDir) ? readdirSync(guestsDir).length : 0;
       const guests = (): boolean => existsSync(guestsDir) && readdirSync(guestsDir).length > tokensBefore;
       const args = ['send', file, '--via', 'web-messaging', '--json', '--quiet'];
-      for (let kill = 0; kill < (point.kills ?? 1); kill++) {
-        const run = runCli(args, env);
-        await Promise.race([point.arm(emulator, name, guests), run.done.then((r) => assert.fail(`the CLI finished before the kill: ${r.stderr}`))]);
-        await run.kill9();
-      }
+      await killInside(args, env, () => point.arm(emulator, name, guests), point.kills);
       emulator.clearFaults();
       emulator.webMessaging.clearFaults();
-      const last = await runCli(args, env).done;
-      assert.equal(last.code, 0, last.stderr);
-      const result = JSON.parse(last.stdout.trim().split('\n').at(-1) ?? '{}') as { messageId: string; sha256: string; destination: string };
+      const result = await finalResult<{ messageId: string; sha256: string; destination: string }>(runCli(args, env));
       assert.equal(result.destination, 'web-messaging');
       assert.equal(result.sha256, sha256);
-      const delivered = messages(emulator, name);
-      assert.equal(delivered.length, 1, `messages carrying ${name}: ${JSON.stringify(delivered)}`);
-      assert.equal(delivered[0]!.id, result.messageId);
-      assert.equal(delivered[0]!.attachments[0]!.sha256, sha256);
-      assert.equal(delivered[0]!.attachments[0]!.size, SIZE);
+      const delivered = messages(emulator, name).map((m) => ({ id: m.id, files: m.attachments.map(({ sha256, size }) => ({ sha256, size })) }));
+      assertOneMessage(delivered, result.messageId, { sha256, size: SIZE });
     });
   }
 });

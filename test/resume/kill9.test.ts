@@ -13,15 +13,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { mulberry32 } from '../../src/emulator/prng.js';
 import { openJournal } from '../../src/journal/index.js';
 import { writeBigFile } from './helpers/big-file.js';
 import { runCli, until, type CliRun } from './helpers/cli.js';
+import { assertFilesApiDelivery, finalResult, killBed } from './helpers/kill9.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
@@ -63,20 +60,10 @@ interface Window {
 }
 
 test('kill -9 at 23 moments across a 200 MiB send: one file, byte-identical, one message, bounded re-sends', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'kill9-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const emulator: EmulatorHandle = await startEmulator({ port: 0, dataDir: join(dir, 'emulator'), allowedContentTypes: ['application/octet-stream'] });
-  t.after(() => emulator.close());
+  const { dir, emulator, env } = await killBed(t, 'kill9-', { allowedContentTypes: ['application/octet-stream'] });
   const file = join(dir, 'big.bin');
   const sha256 = await writeBigFile(file, SIZE);
-  const stateDir = join(dir, 'state');
-  const env = {
-    HOME: dir,
-    GENESYS_CLIENT_ID: 'demo-client',
-    GENESYS_CLIENT_SECRET: 'demo-secret',
-    GENESYS_BASE_URL: emulator.url,
-    GENESYS_UPLOAD_STATE_DIR: stateDir,
-  };
+  const stateDir = env.GENESYS_UPLOAD_STATE_DIR!;
   const send = (...extra: string[]): CliRun => runCli(['send', file, '--to', '+15550100', '--concurrency', String(CONCURRENCY), ...extra], env);
   const upload = () => emulator.state().uploads.at(-1);
   const storedCount = (): number => upload()?.segments.length ?? 0;
@@ -128,9 +115,7 @@ test('kill -9 at 23 moments across a 200 MiB send: one file, byte-identical, one
   assert.equal(emulator.state().messages.length, 0, 'the stalled message POST never reached the handler');
 
   // The message was in flight when the process died: the next run asks, finds none, sends it.
-  const final = await send('--json').done;
-  assert.equal(final.code, 0, final.stderr);
-  const result = JSON.parse(final.stdout.trim().split('\n').at(-1)!) as { messageId: string; fileId: string; sha256: string; resumed: boolean; bytesSent: number };
+  const result = await finalResult<{ messageId: string; fileId: string; sha256: string; resumed: boolean; bytesSent: number }>(send('--json'));
   assert.equal(result.resumed, true);
   assert.equal(result.bytesSent, 0, 'delivery only');
   const again = await send().done;
@@ -138,21 +123,10 @@ test('kill -9 at 23 moments across a 200 MiB send: one file, byte-identical, one
   assert.equal(again.stdout.trim(), result.messageId, 'the earlier result');
   assert.match(again.stderr, /Already delivered/);
 
-  const state = emulator.state();
-  assert.equal(state.files.length, 1, 'one delivered file');
-  assert.equal(state.files[0]!.sha256, sha256);
   assert.equal(result.sha256, sha256);
-  assert.equal(state.messages.length, 1, 'exactly one message');
-  assert.deepEqual(state.messages[0]!.attachments.map((a) => a.id), [result.fileId]);
-  const token = (await (await fetch(`${emulator.url}/oauth/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from('demo-client:demo-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-  })).json()) as { access_token: string };
-  const content = await fetch(`${emulator.url}/api/v2/files/${result.fileId}/content`, { headers: { authorization: `Bearer ${token.access_token}` } });
-  const downloaded = createHash('sha256');
-  for await (const chunk of content.body!) downloaded.update(chunk as Uint8Array);
-  assert.equal(downloaded.digest('hex'), sha256, 'byte-identical');
+  assert.equal(emulator.state().files.length, 1, 'one delivered file');
+  await assertFilesApiDelivery(emulator, result, sha256);
+  const state = emulator.state();
 
   // Per segment of the delivered upload: the runs that PUT it. A PUT whose body had fully arrived
   // is stored even when the kill came before the answer (logged with status 0): the server's status

@@ -43,6 +43,15 @@ function closedWithin(socket: Socket, ms: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Looks again every 10 ms until `condition` holds (an assertion inside it fails at once); 10 s at most. */
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
 test('Host check: loopback names, the bound address and public hosts only (421 otherwise)', async () => {
   const t = await startTestService({ publicHosts: ['uploads.example.com'] });
   try {
@@ -156,13 +165,20 @@ test('two checksummed PATCHes of one upload: one spools at a time; the newer tak
     const firstOutcome = first.response.then((res) => res.statusCode, () => 'reset');
     first.req.on('error', () => undefined);
     first.req.write(data.subarray(0, 100_000));
-    await sleep(200);
-    assert.equal((await readdir(join(t.dir, 'spool', 'partial'))).length, 1);
+    let firstSettled = false;
+    void firstOutcome.then(() => (firstSettled = true));
+    const spooling = async (): Promise<number> => {
+      const count = (await readdir(join(t.dir, 'spool', 'partial'))).length;
+      assert.ok(count <= 1, `${count} chunks of one upload spooled at once`);
+      return count;
+    };
+    await until(async () => (await spooling()) === 1, 'the first chunk to be spooling');
+    assert.equal(firstSettled, false, 'the first chunk is still being spooled');
     const second = openRequest(uploadUrl, 'PATCH', headers);
     second.req.write(data.subarray(0, 100_000));
-    await sleep(300);
-    // The older chunk was dropped when the newer request came: never two spooled at once.
-    assert.equal((await readdir(join(t.dir, 'spool', 'partial'))).length, 1, 'only one chunk of the upload is being spooled');
+    // The older chunk is dropped when the newer request comes (it is answered), and the newer one
+    // spools: never two spooled at once, checked at every look until both have happened.
+    await until(async () => (await spooling()) === 1 && firstSettled, 'the newer request to take over');
     assert.ok(([409, 'reset'] as unknown[]).includes(await firstOutcome), String(await firstOutcome));
     second.req.end(data.subarray(100_000));
     assert.equal((await second.response).statusCode, 204);
@@ -206,8 +222,8 @@ test('slow bodies, idle sockets and connection floods are cut off', async () => 
     const closed = await Promise.all(flood.map((s) => closedWithin(s, 300)));
     assert.ok(closed.filter(Boolean).length >= 5, `closed: ${closed.filter(Boolean).length} of 10`);
     for (const s of flood) s.destroy();
-    await sleep(100);
-    assert.equal((await http(`${t.url}/healthz`)).status, 200);
+    // The service notices the closed sockets in its own time: it must answer once it has.
+    await until(async () => (await http(`${t.url}/healthz`).catch(() => undefined))?.status === 200, 'the service to answer after the flood');
   } finally {
     await t.close();
   }

@@ -5,48 +5,21 @@
  * in the test process so that it outlives the service; the service runs as a child process.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { resolveConfig } from '../../src/config/index.js';
 import { DEMO_CLIENT, startEmulator } from '../../src/emulator/index.js';
 import { startService } from '../../src/server/index.js';
 import { getToken, http as emulatorHttp } from '../helpers/emulator-client.js';
+import { startServiceProcess } from './service-process.js';
 import { createUpload, followJob, getJob, jobIdOf, patch, sha256Hex, terminal } from './helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const MiB = 1024 * 1024;
-
-interface Child {
-  process: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-async function startServiceProcess(args: string[], env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  let stdout = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const line = /^(http:\/\/\S+)\n/.exec(stdout);
-      if (line) resolve(line[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the service exited (${code}) before printing its URL:\n${stderr}`)));
-  });
-  return { process: child, url, stderr: () => stderr };
-}
 
 test('kill -9 mid-relay, restart: the relay resumes, one message, byte-identical', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gu-serve-restart-'));

@@ -93,6 +93,7 @@ test('codes passed on at run time are ones the table knows', () => {
     /src\/genesys\/api\.ts:\d+ new RejectedError\(remote\.code === 'checksum\.mismatch' \? 'upload\.checksum_mismatch' : 'upload\.incomplete'\)/,
     /src\/upload\/complete-upload\.ts:\d+ new RejectedError\(error\.code\)/, // re-raises a rejected upload.* code
     /src\/destinations\/genesys-files\/session\.ts:\d+ new RejectedError\(error\.code\)/, // the same, in the Files API's session
+    /src\/relay\/delivery-choice\.ts:\d+ new UploadError\(error\.kind, error\.code\)/, // a store's refusal, re-raised with the link-store hint
   ];
   for (const site of dynamic) assert.ok(known.some((k) => k.test(site)), `unreviewed run-time code: ${site}`);
   for (const code of ['upload.checksum_mismatch', 'upload.incomplete', 'config.api_url', 'config.login_url']) assert.ok(kindOfCode(code) !== undefined, code);

@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { measureSelf, workerInput } from './measure.mjs';
+import { measureSelf, readWorkerInput } from '../../lib/measure.mjs';
 
-const input = workerInput();
+const input = readWorkerInput();
 
 await measureSelf(async () => {
   const handle = await open(input.filePath, 'r');

@@ -7,9 +7,9 @@
 import { createReadStream } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { measureSelf, workerInput } from './measure.mjs';
+import { measureSelf, readWorkerInput } from '../../lib/measure.mjs';
 
-const input = workerInput();
+const input = readWorkerInput();
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const client = new S3Client({
   region: 'us-east-1',

@@ -6,6 +6,9 @@
  * RejectedError that lists what the conversation has, so the user sees why.
  */
 import { RejectedError } from '../../errors/index.js';
+import type { CallOptions } from '../../genesys/api-transport.js';
+import type { ConversationClient } from './client.js';
+import type { ConversationEventListener } from './events.js';
 import type { Conversation } from './schemas.js';
 
 export interface ChosenCommunication {
@@ -49,4 +52,49 @@ export function chooseCommunication(conversation: Conversation): ChosenCommunica
     reason: agents.length > 0 ? 'agent' : 'non-customer',
     candidates: pool.length,
   };
+}
+
+export interface ConversationTarget {
+  conversationId: string;
+  /** Undefined: the agent side's connected message communication is looked up. */
+  communicationId?: string | undefined;
+  signal?: AbortSignal | undefined;
+  onEvent?: ConversationEventListener | undefined;
+}
+
+/** Call options whose retries are reported as conversation events. */
+function callOptions(signal: AbortSignal | undefined, onEvent: ConversationEventListener | undefined): CallOptions {
+  return {
+    signal,
+    onRetry: (info) =>
+      onEvent?.({ type: 'retry', route: info.route, attempt: info.attempt, delayMs: info.delayMs, reason: info.reason, status: info.status, code: info.code }),
+  };
+}
+
+/**
+ * The communication to post on: the given one, or the agent side's connected one (an event says
+ * which), with its channel when known.
+ */
+export async function findCommunication(client: ConversationClient, target: ConversationTarget): Promise<{ communicationId: string; channel: string | undefined }> {
+  const { conversationId, onEvent } = target;
+  if (target.communicationId !== undefined) {
+    onEvent?.({ type: 'communication-chosen', conversationId, communicationId: target.communicationId, reason: 'given' });
+    return { communicationId: target.communicationId, channel: undefined };
+  }
+  const conversation = await client.api.getConversation(conversationId, callOptions(target.signal, onEvent));
+  const chosen = chooseCommunication(conversation);
+  onEvent?.({
+    type: 'communication-chosen',
+    conversationId,
+    communicationId: chosen.communicationId,
+    reason: chosen.reason,
+    participantId: chosen.participantId,
+    purpose: chosen.purpose,
+    candidates: chosen.candidates,
+  });
+  return { communicationId: chosen.communicationId, channel: chosen.type };
+}
+
+export async function resolveCommunication(client: ConversationClient, target: ConversationTarget): Promise<string> {
+  return (await findCommunication(client, target)).communicationId;
 }

@@ -8,7 +8,9 @@
  *   `complete` polls until `valid`; a second `invalid` is an IntegrityError. There is nothing to
  *   abort: the contract has no route to delete a media (an unused one is never sent).
  * - Notifier: `{textBody, mediaIds: [id]}` on the communication (a text alone for a link), and
- *   `find` reads the conversation's messages once to settle a lost answer.
+ *   `find` reads the conversation's messages once to settle a lost answer. The text is checked
+ *   against the communication's channel (an SMS takes less) before it is sent, and, when the caller
+ *   gives it at opening (`text`), before anything is uploaded.
  */
 import { IntegrityError, InternalError, UploadError } from '../../errors/index.js';
 import type { CallOptions } from '../../genesys/api-transport.js';
@@ -29,14 +31,16 @@ import type {
 } from '../destination.js';
 import type { SegmentPlan } from '../../upload/plan.js';
 import type { ConversationClient } from './client.js';
+import { findCommunication } from './communication.js';
 import type { ConversationEventListener } from './events.js';
 import { findMessage, provablyNotSent } from './find-message.js';
-import { checkMedia, type ContentProfile } from './limits.js';
-import { MEDIA_ATTEMPTS } from './media-upload.js';
+import { checkMedia, checkText, type ContentProfile } from './limits.js';
 import { resolveMediaPoll, waitForMedia, type MediaPollSettings } from './media-status.js';
-import { resolveCommunication } from './send-file.js';
 
 export const CONVERSATION_DESTINATION = 'conversation';
+
+/** Media per file at most: the first and one new one (after an `invalid`). */
+export const MEDIA_ATTEMPTS = 2;
 
 export interface ConversationDestinationOptions {
   client: ConversationClient;
@@ -44,6 +48,8 @@ export interface ConversationDestinationOptions {
   communicationId?: string | undefined;
   contentProfile?: ContentProfile | undefined;
   poll?: Partial<MediaPollSettings> | undefined;
+  /** The message's text when known at opening: checked against the channel before any upload. */
+  text?: string | undefined;
   /** Which communication was used, media lifecycle, messages (beside the engine's events). */
   onEvent?: ConversationEventListener | undefined;
   /** close() closes the client too; default true. */
@@ -75,11 +81,16 @@ function readState(state: JsonValue): SessionState | undefined {
 export function conversationDestination(options: ConversationDestinationOptions): Destination {
   const { client, conversationId, onEvent } = options;
   const poll = resolveMediaPoll(options.poll);
-  let communication: Promise<string> | undefined;
-  const communicationFor = (step: StepContext): Promise<string> => {
-    communication ??= resolveCommunication(client, { conversationId, communicationId: options.communicationId, signal: step.signal, onEvent });
+  let communication: Promise<{ communicationId: string; channel: string | undefined }> | undefined;
+  const communicationFor = (step: StepContext): Promise<{ communicationId: string; channel: string | undefined }> => {
+    communication ??= findCommunication(client, { conversationId, communicationId: options.communicationId, signal: step.signal, onEvent });
     communication.catch(() => (communication = undefined));
     return communication;
+  };
+  /** The channel's text limit (an SMS takes less), when the channel is known. */
+  const checkTextOn = (text: string, channel: string | undefined): void => {
+    const tooLong = checkText(text, channel);
+    if (tooLong !== undefined) throw tooLong;
   };
 
   class MediaSession implements RemoteSession {
@@ -200,7 +211,8 @@ export function conversationDestination(options: ConversationDestinationOptions)
       return error === undefined ? undefined : { error };
     },
     async open(file, step) {
-      const communicationId = await communicationFor(step);
+      const { communicationId, channel } = await communicationFor(step);
+      if (options.text !== undefined) checkTextOn(options.text, channel);
       const session = new MediaSession(file, { conversationId, communicationId, mediaId: '', attempt: 1 });
       await session.request(step, 1);
       return session;
@@ -233,7 +245,9 @@ export function conversationDestination(options: ConversationDestinationOptions)
       const mediaId = mediaIdOf(delivery);
       // A media is bound to the communication it was uploaded on; a link can go on any connected one.
       const ref = mediaId === undefined ? undefined : readState(delivery.stored.ref);
-      const communicationId = ref?.communicationId ?? (await communicationFor(step));
+      const chosen = ref === undefined || communication !== undefined ? await communicationFor(step) : undefined;
+      const communicationId = ref?.communicationId ?? chosen?.communicationId ?? '';
+      checkTextOn(delivery.text, chosen?.communicationId === communicationId ? chosen.channel : undefined);
       return { conversationId, communicationId, mediaId: mediaId ?? null };
     },
     async send(intent, delivery, step) {

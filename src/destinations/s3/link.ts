@@ -1,10 +1,10 @@
 /**
  * The link a message carries: the configured public base URL + the object's key (a bucket behind a
  * CDN: no expiry of ours), or a pre-signed GetObject URL that lives the configured lifetime (at
- * most SigV4's 7 days) and makes the browser save the file under its original name.
+ * most SigV4's 7 days). Either way the browser saves the file under its original name, from the
+ * Content-Disposition stored with the object.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { storeNow } from './client.js';
+import type { S3Connection } from './client.js';
 import type { S3StoreOptions } from './options.js';
 import { signGetObject } from './presign.js';
 
@@ -18,13 +18,14 @@ export interface ObjectLink {
 export const keyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
 
 export async function objectLink(
-  client: S3Client,
+  connection: S3Connection,
   options: Pick<S3StoreOptions, 'publicBaseUrl' | 'linkLifetimeSeconds'>,
-  object: { bucket: string; key: string; fileName: string },
+  object: { bucket: string; key: string },
   lifetimeSeconds = options.linkLifetimeSeconds,
 ): Promise<ObjectLink> {
   if (options.publicBaseUrl !== undefined) return { url: `${options.publicBaseUrl}/${keyPath(object.key)}`, expiresAt: undefined };
-  const at = storeNow(client);
-  const url = await signGetObject(client, object.bucket, object.key, object.fileName, at, lifetimeSeconds);
+  const { signer } = await connection.load();
+  const at = connection.now();
+  const url = await signGetObject(signer, object.bucket, object.key, at, lifetimeSeconds);
   return { url, expiresAt: new Date(at.getTime() + lifetimeSeconds * 1000).toISOString() };
 }

@@ -3,12 +3,11 @@
  * page). A store that has forgotten the upload answers 404 `NoSuchUpload` — or `NoSuchKey`, as
  * Ceph RGW does for a finished or aborted one — and that is "forgotten", not a failure.
  */
-import { ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { UploadError } from '../../errors/index.js';
 import { segmentRange, type SegmentPlan } from '../../upload/plan.js';
 import type { StoredPart } from '../destination.js';
 import { bareEtag, checksumOfBase64 } from './checksums.js';
-import { control } from './client.js';
+import type { S3Connection } from './client.js';
 import type { PartTarget } from './presign.js';
 
 export interface ListedPart {
@@ -22,14 +21,14 @@ export interface ListedPart {
 const MAX_PAGES = 100; // 10,000 parts at 1,000 a page, with room to spare
 
 /** Every part of the upload, or undefined when the store no longer knows it. */
-export async function listParts(client: S3Client, target: PartTarget, signal: AbortSignal | undefined): Promise<ListedPart[] | undefined> {
+export async function listParts(connection: S3Connection, target: PartTarget, signal: AbortSignal | undefined): Promise<ListedPart[] | undefined> {
   const parts: ListedPart[] = [];
   let marker: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     let out;
     try {
-      out = await control('list the stored parts', signal, (o) =>
-        client.send(new ListPartsCommand({ Bucket: target.bucket, Key: target.key, UploadId: target.uploadId, MaxParts: 1000, ...(marker !== undefined && { PartNumberMarker: marker }) }), o),
+      out = await connection.control('list the stored parts', signal, (client, sdk, o) =>
+        client.send(new sdk.ListPartsCommand({ Bucket: target.bucket, Key: target.key, UploadId: target.uploadId, MaxParts: 1000, ...(marker !== undefined && { PartNumberMarker: marker }) }), o),
       );
     } catch (error) {
       if (error instanceof UploadError && error.status === 404 && (error.remoteCode === 'NoSuchUpload' || error.remoteCode === 'NoSuchKey')) return undefined;

@@ -5,12 +5,11 @@
  * composite checksum the store answers must be ours. A store without flexible checksums answers
  * none: the file is then "not verified by the store" (size checked), never a failure.
  */
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { IntegrityError, UploadError } from '../../errors/index.js';
 import type { SegmentPlan } from '../../upload/plan.js';
 import type { JsonValue, PartRequest, PartToPut, RemoteSession, StepContext, StoredFile, StoredPart } from '../destination.js';
 import { base64OfChecksum, bareEtag, compositeChecksum, multipartEtag } from './checksums.js';
-import { control, storeNow } from './client.js';
+import type { S3Connection } from './client.js';
 import { objectLink } from './link.js';
 import { heldParts, listParts } from './list-parts.js';
 import type { S3StoreOptions } from './options.js';
@@ -38,15 +37,15 @@ export class MultipartSession implements RemoteSession {
   readonly resumed: boolean;
   readonly plan: SegmentPlan;
   readonly held: ReadonlyMap<number, StoredPart>;
-  readonly #client: S3Client;
+  readonly #connection: S3Connection;
   readonly #options: S3StoreOptions;
   readonly #state: MultipartState;
   readonly #target: PartTarget;
   readonly #urls: UrlGeneration;
   #completed = false;
 
-  constructor(client: S3Client, options: S3StoreOptions, state: MultipartState, plan: SegmentPlan, held: ReadonlyMap<number, StoredPart>, resumed: boolean) {
-    this.#client = client;
+  constructor(connection: S3Connection, options: S3StoreOptions, state: MultipartState, plan: SegmentPlan, held: ReadonlyMap<number, StoredPart>, resumed: boolean) {
+    this.#connection = connection;
     this.#options = options;
     this.#state = state;
     this.#target = { bucket: state.bucket, key: state.key, uploadId: state.uploadId };
@@ -59,7 +58,7 @@ export class MultipartSession implements RemoteSession {
     // A refresh re-learns the store's clock (any signed call does: the SDK corrects its offset
     // from the Date header), so that the next signatures are dated as the store counts time.
     this.#urls = new UrlGeneration(async (signal) => {
-      await listParts(client, this.#target, signal).catch(() => undefined);
+      await listParts(connection, this.#target, signal).catch(() => undefined);
     });
   }
 
@@ -73,13 +72,14 @@ export class MultipartSession implements RemoteSession {
 
   async partRequest(part: PartToPut): Promise<PartRequest> {
     const version = this.#urls.version;
-    const signed = await signUploadPart(this.#client, this.#target, part.index + 1, part.checksumBase64, storeNow(this.#client), this.#options.partUrlLifetimeSeconds);
+    const { signer } = await this.#connection.load();
+    const signed = await signUploadPart(signer, this.#target, part.index + 1, part.checksumBase64, this.#connection.now(), this.#options.partUrlLifetimeSeconds);
     return { url: signed.url, headers: signed.headers, version };
   }
 
   async refresh(version: number, step: StepContext): Promise<void> {
     if (!(await this.#urls.refresh(version, step.signal))) return;
-    const expiresAt = new Date(storeNow(this.#client).getTime() + this.#options.partUrlLifetimeSeconds * 1000).toISOString();
+    const expiresAt = new Date(this.#connection.now().getTime() + this.#options.partUrlLifetimeSeconds * 1000).toISOString();
     step.emit({ type: 'url-refreshed', expiresAt });
   }
 
@@ -96,9 +96,9 @@ export class MultipartSession implements RemoteSession {
     const checksums = ordered.map((p) => p?.checksum ?? '');
     let answer;
     try {
-      answer = await control('complete the S3 multipart upload', step.signal, (o) =>
-        this.#client.send(
-          new CompleteMultipartUploadCommand({
+      answer = await this.#connection.control('complete the S3 multipart upload', step.signal, (client, sdk, o) =>
+        client.send(
+          new sdk.CompleteMultipartUploadCommand({
             Bucket: this.#target.bucket,
             Key: this.#target.key,
             UploadId: this.#target.uploadId,
@@ -149,12 +149,12 @@ export class MultipartSession implements RemoteSession {
 
   async abort(): Promise<void> {
     if (this.#completed) return;
-    await abortMultipart(this.#client, this.#target);
+    await abortMultipart(this.#connection, this.#target);
   }
 
   /** After InvalidPart/BadDigest: the parts the store lacks or holds differently (all, if it cannot tell). */
   async #partsToResend(ordered: (StoredPart | undefined)[], signal: AbortSignal): Promise<number[]> {
-    const listed = await listParts(this.#client, this.#target, signal);
+    const listed = await listParts(this.#connection, this.#target, signal);
     const held = listed === undefined ? new Map<number, StoredPart>() : heldParts(this.plan, listed);
     const differ = ordered.flatMap((ours, i) => {
       const theirs = held.get(i);
@@ -165,13 +165,13 @@ export class MultipartSession implements RemoteSession {
   }
 
   async #objectSize(signal: AbortSignal): Promise<number | undefined> {
-    const head = await control('check the stored object', signal, (o) => this.#client.send(new HeadObjectCommand({ Bucket: this.#target.bucket, Key: this.#target.key }), o));
+    const head = await this.#connection.control('check the stored object', signal, (client, sdk, o) => client.send(new sdk.HeadObjectCommand({ Bucket: this.#target.bucket, Key: this.#target.key }), o));
     return head.ContentLength;
   }
 
   async #stored(whole: { sha256: string; size: number }, composite: string | undefined, signal: AbortSignal): Promise<StoredFile> {
     signal.throwIfAborted();
-    const link = await objectLink(this.#client, this.#options, { bucket: this.#target.bucket, key: this.#target.key, fileName: this.fileName });
+    const link = await objectLink(this.#connection, this.#options, { bucket: this.#target.bucket, key: this.#target.key });
     return {
       ref: { bucket: this.#target.bucket, key: this.#target.key, ...(composite !== undefined && { checksumSHA256: composite }) },
       fileName: this.fileName,
@@ -185,8 +185,10 @@ export class MultipartSession implements RemoteSession {
 }
 
 /** Best effort, never throws, never hangs a failed run: the store's lifecycle rule is the backstop. */
-export async function abortMultipart(client: S3Client, target: PartTarget): Promise<void> {
-  await client
-    .send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: target.uploadId }), { abortSignal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) })
+export async function abortMultipart(connection: S3Connection, target: PartTarget): Promise<void> {
+  await connection
+    .control('abort the multipart upload', undefined, (client, sdk) =>
+      client.send(new sdk.AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: target.uploadId }), { abortSignal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) }),
+    )
     .catch(() => undefined);
 }

@@ -4,13 +4,12 @@
  * Completion asks HeadObject for the stored checksum: ours, or "not verified by the store" when it
  * keeps none.
  */
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { IntegrityError } from '../../errors/index.js';
 import type { SegmentPlan } from '../../upload/plan.js';
 import type { JsonValue, PartRequest, PartToPut, RemoteSession, StepContext, StoredFile, StoredPart } from '../destination.js';
 import { bareEtag, base64OfChecksum, contentDisposition } from './checksums.js';
-import { control, storeNow } from './client.js';
+import type { S3Connection } from './client.js';
 import { objectLink } from './link.js';
 import type { S3StoreOptions } from './options.js';
 import { signPutObject } from './presign.js';
@@ -31,14 +30,14 @@ export class PutSession implements RemoteSession {
   readonly resumed: boolean;
   readonly plan: SegmentPlan;
   readonly held: ReadonlyMap<number, StoredPart> = new Map();
-  readonly #client: S3Client;
+  readonly #connection: S3Connection;
   readonly #options: S3StoreOptions;
   readonly #state: PutState;
   #version = 1;
   #completed = false;
 
-  constructor(client: S3Client, options: S3StoreOptions, state: PutState, plan: SegmentPlan, resumed: boolean) {
-    this.#client = client;
+  constructor(connection: S3Connection, options: S3StoreOptions, state: PutState, plan: SegmentPlan, resumed: boolean) {
+    this.#connection = connection;
     this.#options = options;
     this.#state = state;
     this.id = state.key;
@@ -58,16 +57,18 @@ export class PutSession implements RemoteSession {
 
   async partRequest(part: PartToPut): Promise<PartRequest> {
     const checksum = { hex: part.checksum.replace(/^sha256:/, ''), base64: part.checksumBase64 };
-    const signed = await signPutObject(this.#client, this.#state, checksum, storeNow(this.#client), this.#options.partUrlLifetimeSeconds);
+    const { signer } = await this.#connection.load();
+    const signed = await signPutObject(signer, this.#state, checksum, this.#connection.now(), this.#options.partUrlLifetimeSeconds);
     return { url: signed.url, headers: signed.headers, version: this.#version };
   }
 
   async refresh(version: number, step: StepContext): Promise<void> {
     if (version < this.#version) return;
     // Any signed call re-learns the store's clock (the SDK corrects its offset from the Date header).
-    await this.#client.send(new HeadObjectCommand({ Bucket: this.#state.bucket, Key: this.#state.key }), { abortSignal: step.signal }).catch(() => undefined);
+    const { bucket, key } = this.#state;
+    await this.#connection.control('check the stored object', step.signal, (client, sdk, o) => client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }), o)).catch(() => undefined);
     this.#version++;
-    step.emit({ type: 'url-refreshed', expiresAt: new Date(storeNow(this.#client).getTime() + this.#options.partUrlLifetimeSeconds * 1000).toISOString() });
+    step.emit({ type: 'url-refreshed', expiresAt: new Date(this.#connection.now().getTime() + this.#options.partUrlLifetimeSeconds * 1000).toISOString() });
   }
 
   accept(part: PartToPut, etag: string | undefined): StoredPart | 'damaged' {
@@ -79,9 +80,9 @@ export class PutSession implements RemoteSession {
     const ours = base64OfChecksum(whole.sha256);
     if (this.plan.chunks === 0) {
       const empty = createHash('sha256').digest();
-      await control('store the empty file', step.signal, (o) =>
-        this.#client.send(
-          new PutObjectCommand({
+      await this.#connection.control('store the empty file', step.signal, (client, sdk, o) =>
+        client.send(
+          new sdk.PutObjectCommand({
             Bucket: bucket,
             Key: key,
             Body: Buffer.alloc(0),
@@ -95,7 +96,7 @@ export class PutSession implements RemoteSession {
         ),
       );
     }
-    const head = await control('check the stored object', step.signal, (o) => this.#client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), o));
+    const head = await this.#connection.control('check the stored object', step.signal, (client, sdk, o) => client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), o));
     if (head.ContentLength !== whole.size) {
       throw new IntegrityError('integrity.size_mismatch', `The S3 store holds ${head.ContentLength ?? 'no'} bytes for the object, not the ${whole.size} we sent. Send the file again.`);
     }
@@ -106,7 +107,7 @@ export class PutSession implements RemoteSession {
       return { resend: [0] };
     }
     this.#completed = true;
-    const link = await objectLink(this.#client, this.#options, { bucket, key, fileName: this.fileName });
+    const link = await objectLink(this.#connection, this.#options, { bucket, key });
     return {
       stored: {
         ref: { bucket, key, ...(verified && { checksumSHA256: theirs }) },
@@ -123,8 +124,11 @@ export class PutSession implements RemoteSession {
   /** Removes an object this session may have put (best effort): an unfinished send leaves nothing. */
   async abort(): Promise<void> {
     if (this.#completed) return;
-    await this.#client
-      .send(new DeleteObjectCommand({ Bucket: this.#state.bucket, Key: this.#state.key }), { abortSignal: AbortSignal.timeout(20_000) })
+    const { bucket, key } = this.#state;
+    await this.#connection
+      .control('remove the unfinished object', undefined, (client, sdk) =>
+        client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: AbortSignal.timeout(20_000) }),
+      )
       .catch(() => undefined);
   }
 }

@@ -5,11 +5,11 @@
  * undefined when the store forgot it, so the caller starts over.
  */
 import { randomBytes } from 'node:crypto';
-import { CreateMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { InternalError, RejectedError } from '../../errors/index.js';
 import type { FileFacts, JsonValue, Refusal, RemoteSession, StepContext, Store } from '../destination.js';
 import { contentDisposition } from './checksums.js';
-import { control, createS3Client } from './client.js';
+import { S3Connection } from './client.js';
 import { heldParts, listParts } from './list-parts.js';
 import { abortMultipart, MultipartSession, type MultipartState } from './multipart-session.js';
 import { MAX_OBJECT_SIZE, parseS3Options, type S3StoreInput, type S3StoreOptions } from './options.js';
@@ -19,9 +19,32 @@ import { PutSession, type PutState } from './put-session.js';
 
 export const S3_STORE = 's3';
 
-/** `prefix/<16 hex>/<file name>`: unique per send, so no upload ever replaces another's object. */
+/** `prefix/<16 hex>/<name>`: unique per send, so no upload ever replaces another's object. */
 export function objectKey(prefix: string, fileName: string): string {
-  return `${prefix}${randomBytes(8).toString('hex')}/${fileName}`;
+  return `${prefix}${randomBytes(8).toString('hex')}/${keyName(fileName)}`;
+}
+
+const MAX_KEY_NAME = 100;
+const MAX_EXTENSION = 16;
+
+/**
+ * The file's name as the key's last segment: ASCII letters, digits, `.`, `-` and `_` only, at
+ * most 100 characters with the extension kept. The key appears in every link, and a link must fit
+ * a 2000-character message: a 255-character non-ASCII name, percent-encoded, would not. The real
+ * name is in the object's Content-Disposition, which is what a browser saves the download under.
+ */
+export function keyName(fileName: string): string {
+  const folded = fileName
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-+(?=\.)/g, '');
+  // A name with nothing ASCII before its extension ("报告.docx") keeps the extension.
+  const ascii = /^\.[A-Za-z0-9_-]+$/.test(folded) ? `file${folded}` : folded.replace(/^[-.]+|-+$/g, '');
+  if (ascii.length <= MAX_KEY_NAME) return ascii === '' ? 'file' : ascii;
+  const dot = ascii.lastIndexOf('.');
+  const extension = dot > 0 && ascii.length - dot <= MAX_EXTENSION + 1 ? ascii.slice(dot) : '';
+  return ascii.slice(0, MAX_KEY_NAME - extension.length).replace(/[-.]+$/, '') + extension;
 }
 
 function stateOf(state: JsonValue): MultipartState | PutState | undefined {
@@ -37,11 +60,17 @@ function stateOf(state: JsonValue): MultipartState | PutState | undefined {
 export class S3LinkStore implements Store {
   readonly name = S3_STORE;
   readonly options: S3StoreOptions;
-  readonly client: S3Client;
+  /** The SDK client and the URL signer, loaded on first use (opening, resuming or discarding an upload). */
+  readonly connection: S3Connection;
 
   constructor(input: S3StoreInput | S3StoreOptions, client?: S3Client) {
     this.options = 'location' in input ? parseS3Options(input) : input;
-    this.client = client ?? createS3Client(this.options);
+    this.connection = new S3Connection(this.options, client);
+  }
+
+  /** The AWS SDK client of the control calls (loading the SDK the first time). */
+  s3Client(): Promise<S3Client> {
+    return this.connection.client();
   }
 
   /** Where objects go, for messages and the journal (no secret). */
@@ -60,11 +89,11 @@ export class S3LinkStore implements Store {
     const { bucket } = this.options;
     if (isSinglePut(plan)) {
       const state: PutState = { kind: 'put', bucket, key, fileName: file.fileName, contentType: file.contentType, size: file.size };
-      return new PutSession(this.client, this.options, state, plan, false);
+      return new PutSession(this.connection, this.options, state, plan, false);
     }
-    const created = await control('start the S3 multipart upload', step.signal, (o) =>
-      this.client.send(
-        new CreateMultipartUploadCommand({
+    const created = await this.connection.control('start the S3 multipart upload', step.signal, (client, sdk, o) =>
+      client.send(
+        new sdk.CreateMultipartUploadCommand({
           Bucket: bucket,
           Key: key,
           ChecksumAlgorithm: 'SHA256',
@@ -87,7 +116,7 @@ export class S3LinkStore implements Store {
       size: file.size,
       partSize: plan.chunkSize,
     };
-    return new MultipartSession(this.client, this.options, state, plan, new Map(), false);
+    return new MultipartSession(this.connection, this.options, state, plan, new Map(), false);
   }
 
   async resume(journalled: JsonValue, file: FileFacts, step: StepContext): Promise<RemoteSession | undefined> {
@@ -95,21 +124,21 @@ export class S3LinkStore implements Store {
     if (state === undefined || state.size !== file.size) return undefined;
     if (state.kind === 'put') {
       // Nothing partial to keep: the one PUT goes again (to the same key).
-      return new PutSession(this.client, this.options, state, planSegments(state.size, Math.max(state.size, 1), 1), true);
+      return new PutSession(this.connection, this.options, state, planSegments(state.size, Math.max(state.size, 1), 1), true);
     }
     const plan = planSegments(state.size, state.partSize, 10_000);
     const target = { bucket: state.bucket, key: state.key, uploadId: state.uploadId };
-    const listed = await listParts(this.client, target, step.signal);
+    const listed = await listParts(this.connection, target, step.signal);
     if (listed === undefined) return undefined;
-    return new MultipartSession(this.client, this.options, state, plan, heldParts(plan, listed), true);
+    return new MultipartSession(this.connection, this.options, state, plan, heldParts(plan, listed), true);
   }
 
   async discard(journalled: JsonValue): Promise<void> {
     const state = stateOf(journalled);
-    if (state?.kind === 'multipart') await abortMultipart(this.client, { bucket: state.bucket, key: state.key, uploadId: state.uploadId });
+    if (state?.kind === 'multipart') await abortMultipart(this.connection, { bucket: state.bucket, key: state.key, uploadId: state.uploadId });
   }
 
   close(): void {
-    this.client.destroy();
+    this.connection.close();
   }
 }

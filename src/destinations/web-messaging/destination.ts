@@ -15,8 +15,7 @@ import type { Delivery, Destination, FileFacts, JsonValue, Notifier, PartRequest
 import { isObject, str } from './frames.js';
 import { WebMessagingGuest, type GuestOptions } from './guest.js';
 import { MAX_TEXT_BYTES } from './message.js';
-import { putHeaders } from './put-file.js';
-import { isLostAnswer, verdictError, type GrantedUpload } from './upload.js';
+import { isLostAnswer, putHeaders, verdictError, type AttachmentFacts, type GrantedUpload } from './upload.js';
 
 export const WEB_MESSAGING = 'web-messaging';
 /** onAttachment requests per file at most (drops, expiries, silences). */
@@ -102,7 +101,7 @@ class AttachmentSession implements RemoteSession {
     if (id !== undefined) await this.guest.deleteAttachment(id);
   }
 
-  private facts(): { fileName: string; fileType: string; size: number } {
+  private facts(): AttachmentFacts {
     return { fileName: this.file.fileName, fileType: this.file.contentType, size: this.file.size };
   }
 

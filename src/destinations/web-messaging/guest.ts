@@ -1,6 +1,7 @@
 /**
- * A Web Messaging guest: one socket, one session, and the three things a send does with them —
- * check and upload an attachment, send the message, and settle a message whose answer was lost.
+ * A Web Messaging guest: one socket, one session, and what the destination (destination.ts) does
+ * with them — check a file and ask for its upload URL (the engine PUTs the bytes), send the
+ * message, and ask whether a message whose answer was lost exists.
  * The guest token (a fresh random UUID for a new conversation, or a caller's existing one) is held
  * in a private field; only `tokenForOwnerOnlyFile` hands it out, for the caller that must keep it
  * in a file readable by its owner alone (to continue the same conversation after a crash).
@@ -8,30 +9,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { RejectedError } from '../../errors/index.js';
-import { systemClock, systemRandom, type Clock, type Random } from '../../http/clock.js';
+import { systemClock, type Clock } from '../../http/clock.js';
 import { createDispatcher } from '../../http/dispatcher.js';
-import { resolveRetryPolicy, type RetryPolicy } from '../../http/retry-policy.js';
 import type { RetryInfo } from '../../http/retry-runner.js';
 import { findMessage, type FindQuery } from './find.js';
 import { sendMessage, type OutgoingMessage } from './message.js';
 import type { WebMessagingConfig } from './options.js';
 import { checkAttachment, configureSession, type SessionLimits } from './session.js';
 import { WebMessagingSocket } from './socket.js';
-import { requestUploadUrl, uploadAttachment, type AttachmentFile, type GrantedUpload, type UploadedAttachment } from './upload.js';
+import { requestUploadUrl, type AttachmentFacts, type GrantedUpload } from './upload.js';
 
 export interface GuestOptions {
   config: WebMessagingConfig;
   /** An existing guest's token; absent: a new guest (a new conversation). */
   token?: string | undefined;
   clock?: Clock | undefined;
-  random?: Random | undefined;
+  /** For the history lookup (`find`); the attachment's PUT is the engine's. */
   dispatcher?: Dispatcher | undefined;
-  policy?: Partial<RetryPolicy> | undefined;
   signal?: AbortSignal | undefined;
   /** Socket timings (tests shorten them; the defaults are Genesys' clients'). */
   socket?: { pingIntervalMs?: number; reconnectDelayMs?: number; reconnectForMs?: number; answerTimeoutMs?: number } | undefined;
+  /** Wait for the upload's verdict after the PUT's answer; default 60 s [choice]. */
   eventTimeoutMs?: number | undefined;
-  onRetry?: ((info: RetryInfo & { route: 'storage' | 'api' }) => void) | undefined;
+  /** Waits for TooManyRequests on the socket. */
+  onRetry?: ((info: RetryInfo & { route: 'api' }) => void) | undefined;
 }
 
 export class WebMessagingGuest {
@@ -40,10 +41,8 @@ export class WebMessagingGuest {
   limits: SessionLimits | undefined;
   private readonly socket: WebMessagingSocket;
   private readonly clock: Clock;
-  private readonly random: Random;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
-  private readonly policy: RetryPolicy;
 
   private readonly options: Omit<GuestOptions, 'token'>;
 
@@ -54,10 +53,8 @@ export class WebMessagingGuest {
     this.isNewGuest = token === undefined;
     this.#token = token ?? randomUUID();
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? systemRandom;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connections: 4 });
-    this.policy = resolveRetryPolicy(options.policy);
     this.socket = new WebMessagingSocket({
       url: options.config.wsUrl,
       origin: options.config.origin,
@@ -98,25 +95,16 @@ export class WebMessagingGuest {
   }
 
   /** The checks before any upload request; undefined when the file fits. */
-  refuses(file: { fileName: string; fileType: string; size: number }): RejectedError | undefined {
+  refuses(file: AttachmentFacts): RejectedError | undefined {
     if (this.limits === undefined) return undefined;
     return checkAttachment(this.limits, file);
   }
 
-  async upload(file: AttachmentFile, signal?: AbortSignal): Promise<UploadedAttachment> {
-    const refusal = this.refuses(file);
-    if (refusal !== undefined) throw refusal;
-    return uploadAttachment(
-      { socket: this.socket, dispatcher: this.dispatcher, clock: this.clock, random: this.random, policy: this.policy, signal, eventTimeoutMs: this.options.eventTimeoutMs, onRetry: this.options.onRetry },
-      file,
-    );
-  }
-
   /**
-   * For a caller that PUTs the bytes itself (the engine, through the destination seam): the
-   * checks, then onAttachment; the returned watch reports the platform's verdict.
+   * The checks, then onAttachment; the engine PUTs the bytes (through the destination seam), and
+   * the returned watch reports the platform's verdict.
    */
-  async beginAttachment(file: Omit<AttachmentFile, 'filePath'>, signal?: AbortSignal): Promise<GrantedUpload> {
+  async beginAttachment(file: AttachmentFacts, signal?: AbortSignal): Promise<GrantedUpload> {
     const refusal = this.refuses(file);
     if (refusal !== undefined) throw refusal;
     return requestUploadUrl(this.socket, file, signal);

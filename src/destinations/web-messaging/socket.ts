@@ -13,9 +13,11 @@ import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import { InterruptedError, RejectedError, TransientError, UploadError } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../http/clock.js';
+import { PendingAnswers } from './answers.js';
 import { connectSocket, describeUrl } from './connect.js';
 import { connectionLost, frameError } from './errors.js';
 import { bodyObject, errorCodeOf, isErrorFrame, num, parseFrame, type Frame, type Request } from './frames.js';
+import { startKeepAlive } from './keep-alive.js';
 import { DEFAULT_429_WAIT_MS } from '../../http/retry-after.js';
 import { MESSAGES_PER_SESSION, REQUESTS_PER_CONNECTION, SlidingWindow } from './limits.js';
 
@@ -47,13 +49,6 @@ export interface RequestOptions {
   accepts: (frame: Frame) => boolean;
 }
 
-interface Pending {
-  tracingId: string;
-  accepts: (frame: Frame) => boolean;
-  resolve: (frame: Frame) => void;
-  reject: (error: unknown) => void;
-}
-
 /** TooManyRequestsErrorMessage, or any error frame with code 429/4029 (servers vary). */
 export function isTooManyRequests(frame: Frame): boolean {
   if (frame.class === 'TooManyRequestsErrorMessage') return true;
@@ -71,7 +66,7 @@ export class WebMessagingSocket {
   private everOpened = false;
   private closedByUs = false;
   private ended: UploadError | undefined;
-  private readonly pending = new Map<string, Pending>();
+  private readonly answers = new PendingAnswers();
   private readonly subscribers = new Set<(frame: Frame) => void>();
   private readonly dropListeners = new Set<(error: UploadError) => void>();
   private readonly requests: SlidingWindow;
@@ -163,35 +158,7 @@ export class WebMessagingSocket {
     });
     ws.on('error', () => undefined); // 'close' follows and does the work
     ws.on('close', () => this.dropped(ws, connectionLost('keep the conversation open')));
-    this.startKeepAlive(ws);
-  }
-
-  private startKeepAlive(ws: WebSocket): void {
-    const controller = new AbortController();
-    this.keepAlive = controller;
-    let ponged = true;
-    ws.on('pong', () => {
-      ponged = true;
-    });
-    const interval = this.options.pingIntervalMs ?? 15_000;
-    const loop = async (): Promise<void> => {
-      for (;;) {
-        await this.clock.sleep(interval, controller.signal);
-        if (this.ws !== ws) return;
-        if (!ponged) {
-          // No pong since the last ping: the connection is dead even if TCP has not noticed.
-          ws.terminate();
-          return;
-        }
-        ponged = false;
-        try {
-          ws.ping();
-        } catch {
-          return; // the socket is closing: 'close' does the rest
-        }
-      }
-    };
-    loop().catch(() => undefined);
+    this.keepAlive = startKeepAlive(ws, this.clock, this.options.pingIntervalMs ?? 15_000, () => this.ws === ws);
   }
 
   private dropped(ws: WebSocket, error: UploadError): void {
@@ -199,8 +166,7 @@ export class WebMessagingSocket {
     this.ws = undefined;
     this.keepAlive?.abort();
     ws.removeAllListeners('message');
-    for (const pending of [...this.pending.values()]) pending.reject(this.ended ?? error);
-    this.pending.clear();
+    this.answers.failAll(this.ended ?? error);
     if (this.closedByUs) return;
     for (const listener of [...this.dropListeners]) listener(this.ended ?? error);
   }
@@ -208,23 +174,7 @@ export class WebMessagingSocket {
   private receive(text: string): void {
     const frame = parseFrame(text);
     if (frame === undefined) return; // not JSON or no class: ignored, as unknown frames are
-    const byId = frame.tracingId === undefined ? undefined : this.pending.get(frame.tracingId);
-    if (byId !== undefined) {
-      this.pending.delete(byId.tracingId);
-      byId.resolve(frame);
-      return;
-    }
-    if (frame.tracingId === undefined && frame.class !== 'UploadFailureEvent' && frame.class !== 'UploadSuccessEvent') {
-      // An answer without our tracingId (seen from real servers): it belongs to the one request
-      // waiting for that kind of answer. This client sends one request at a time, so there is at
-      // most one.
-      const waiting = [...this.pending.values()].filter((p) => p.accepts(frame));
-      if (waiting.length === 1 && waiting[0] !== undefined) {
-        this.pending.delete(waiting[0].tracingId);
-        waiting[0].resolve(frame);
-        return;
-      }
-    }
+    if (this.answers.settle(frame)) return;
     if (frame.class === 'ConnectionClosedEvent') {
       this.ws?.terminate();
       return;
@@ -261,46 +211,17 @@ export class WebMessagingSocket {
     const ws = this.ws;
     if (ws === undefined) return Promise.reject(connectionLost(options.what));
     const tracingId = randomUUID();
-    const timer = new AbortController();
-    const { signal } = options;
-    return new Promise<Frame>((resolve, reject) => {
-      const done = (): void => {
-        timer.abort();
-        signal?.removeEventListener('abort', onAbort);
-        this.pending.delete(tracingId);
-      };
-      const onAbort = (): void => {
-        done();
-        reject(signal?.reason ?? new InterruptedError());
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(tracingId, {
-        tracingId,
-        accepts: (frame) => options.accepts(frame) || isErrorFrame(frame),
-        resolve: (frame) => {
-          done();
-          resolve(frame);
-        },
-        reject: (error) => {
-          done();
-          reject(error);
-        },
-      });
-      this.clock
-        .sleep(this.options.answerTimeoutMs ?? 30_000, timer.signal)
-        .then(() => {
-          if (!this.pending.has(tracingId)) return;
-          done();
-          reject(new TransientError('webmessaging.no_answer', `No answer from ${this.endpoint} while trying to ${options.what}.`));
-        })
-        .catch(() => undefined);
-      ws.send(JSON.stringify({ ...request, token: this.#token, tracingId }), (error) => {
-        if (error !== undefined && error !== null && this.pending.has(tracingId)) {
-          done();
-          reject(connectionLost(options.what, error));
-        }
-      });
+    const answer = this.answers.wait(tracingId, {
+      accepts: (frame) => options.accepts(frame) || isErrorFrame(frame),
+      clock: this.clock,
+      timeoutMs: this.options.answerTimeoutMs ?? 30_000,
+      timeoutError: () => new TransientError('webmessaging.no_answer', `No answer from ${this.endpoint} while trying to ${options.what}.`),
+      signal: options.signal,
     });
+    ws.send(JSON.stringify({ ...request, token: this.#token, tracingId }), (error) => {
+      if (error !== undefined && error !== null) this.answers.fail(tracingId, connectionLost(options.what, error));
+    });
+    return answer;
   }
 
   /** Drops the connection as a network failure would (tests and the no-pong rule). */

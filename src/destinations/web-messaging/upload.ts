@@ -1,24 +1,19 @@
 /**
- * One attachment, end to end (WEB-MESSAGING.md §4.2-§4.5): onAttachment → PresignedUrlResponse →
- * one streamed PUT → the success or failure event. A GenerateUrlError and an UploadFailureEvent are
- * the platform's verdict (no retry). A dropped socket before the success event, an expired URL, or
- * no event within 60 s of the PUT's answer: the upload is requested again (a new attachment id), a
- * bounded number of times.
+ * The attachment's steps around the PUT (WEB-MESSAGING.md §4.2-§4.5), for the destination's
+ * session (destination.ts), whose one part the engine PUTs: onAttachment → PresignedUrlResponse
+ * (the URL and the headers to PUT with) → the success or failure event. A GenerateUrlError and an
+ * UploadFailureEvent are the platform's verdict (no retry); a dropped socket before the success
+ * event, or no event in time, means the upload is requested again (a new attachment id).
  */
 import { randomUUID } from 'node:crypto';
-import type { Dispatcher } from 'undici';
 import { InternalError, TransientError, UploadError } from '../../errors/index.js';
-import type { Clock, Random } from '../../http/clock.js';
-import type { RetryInfo } from '../../http/retry-runner.js';
-import type { RetryPolicy } from '../../http/retry-policy.js';
 import { frameError } from './errors.js';
 import { bodyObject, isErrorFrame, isObject, str, type Frame } from './frames.js';
-import { putFile, UrlExpiredError } from './put-file.js';
 import type { WebMessagingSocket } from './socket.js';
 import { UploadWatch, type UploadVerdict } from './upload-watch.js';
 
-export interface AttachmentFile {
-  filePath: string;
+/** What onAttachment announces. */
+export interface AttachmentFacts {
   /** Sanitised, with its extension. */
   fileName: string;
   /** Bare media type. */
@@ -26,26 +21,21 @@ export interface AttachmentFile {
   size: number;
 }
 
-export interface UploadContext {
-  socket: WebMessagingSocket;
-  dispatcher: Dispatcher;
-  clock: Clock;
-  random: Random;
-  policy: RetryPolicy;
-  signal?: AbortSignal | undefined;
-  /** Wait for the verdict after the PUT's answer; default 60 s [choice]. */
-  eventTimeoutMs?: number | undefined;
-  /** onAttachment requests per upload at most; default 5. */
-  maxRequests?: number | undefined;
-  onRetry?: ((info: RetryInfo & { route: 'storage' | 'api' }) => void) | undefined;
-}
+/** Headers a pre-signed response may not set for us: we set them, or never send them. */
+const OURS = new Set(['content-type', 'content-length', 'authorization', 'host', 'transfer-encoding', 'connection']);
 
-export interface UploadedAttachment {
-  attachmentId: string;
-  sha256: string;
-  downloadUrl: string | undefined;
-  /** onAttachment requests made (1 when nothing went wrong). */
-  requests: number;
+/**
+ * The headers of the PUT (§4.4): every header the server returned, copied as given, then
+ * Content-Type exactly the declared type and Content-Length; never Authorization.
+ */
+export function putHeaders(given: Record<string, string>, fileType: string, size: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(given)) {
+    if (typeof value === 'string' && !OURS.has(name.toLowerCase())) headers[name] = value;
+  }
+  headers['content-type'] = fileType;
+  headers['content-length'] = String(size);
+  return headers;
 }
 
 export interface PresignedUrl {
@@ -82,7 +72,7 @@ export interface GrantedUpload {
  * Sends onAttachment (the watch starts first) and returns the URL, or throws the mapped
  * GenerateUrlError; a lost answer throws `webmessaging.connection_lost` / `no_answer`.
  */
-export async function requestUploadUrl(socket: WebMessagingSocket, file: Omit<AttachmentFile, 'filePath'>, signal?: AbortSignal): Promise<GrantedUpload> {
+export async function requestUploadUrl(socket: WebMessagingSocket, file: AttachmentFacts, signal?: AbortSignal): Promise<GrantedUpload> {
   const what = `request an upload URL for "${file.fileName}"`;
   await socket.ensureOpen(signal);
   const attachmentId = randomUUID();
@@ -103,45 +93,11 @@ export async function requestUploadUrl(socket: WebMessagingSocket, file: Omit<At
   }
 }
 
-export async function uploadAttachment(context: UploadContext, file: AttachmentFile): Promise<UploadedAttachment> {
-  const { socket, clock, signal } = context;
-  const maxRequests = context.maxRequests ?? 5;
-  let last: UploadError | undefined;
-  for (let requests = 1; requests <= maxRequests; requests++) {
-    if (last !== undefined) context.onRetry?.({ attempt: requests - 1, delayMs: 0, reason: last.code, route: 'api', code: last.code });
-    let granted: GrantedUpload;
-    try {
-      granted = await requestUploadUrl(socket, file, signal);
-    } catch (error) {
-      if (!isLostAnswer(error)) throw error;
-      last = error as UploadError;
-      continue;
-    }
-    const { watch } = granted;
-    try {
-      let sha256: string;
-      try {
-        ({ sha256 } = await putFile({ url: granted.url, headers: granted.headers, filePath: file.filePath, size: file.size, fileType: file.fileType, dispatcher: context.dispatcher, clock, random: context.random, policy: context.policy, signal, onRetry: (info) => context.onRetry?.({ ...info, route: 'storage' }) }));
-      } catch (error) {
-        if (!(error instanceof UrlExpiredError)) throw error;
-        last = error;
-        continue;
-      }
-      const verdict = await watch.wait(clock, context.eventTimeoutMs ?? 60_000, signal);
-      if (verdict.outcome === 'success') return { attachmentId: granted.attachmentId, sha256, downloadUrl: verdict.downloadUrl, requests };
-      last = verdictError(verdict, file, context.eventTimeoutMs ?? 60_000);
-    } finally {
-      watch.stop();
-    }
-  }
-  throw new TransientError('webmessaging.upload_incomplete', `Gave up attaching "${file.fileName}" after ${maxRequests} upload requests; the last problem was: ${last?.message ?? 'unknown'} Try again later.`, { cause: last });
-}
-
 /**
  * What a verdict other than success means: the platform's refusal is thrown at once (no retry);
  * a drop or silence is returned, and the upload is requested again.
  */
-export function verdictError(verdict: Exclude<UploadVerdict, { outcome: 'success' }>, file: { fileName: string; fileType: string; size: number }, timeoutMs: number): UploadError {
+export function verdictError(verdict: Exclude<UploadVerdict, { outcome: 'success' }>, file: AttachmentFacts, timeoutMs: number): UploadError {
   switch (verdict.outcome) {
     case 'failure':
       throw frameError(verdict.frame, { what: 'store the attachment', fileName: file.fileName, fileType: file.fileType, fileSize: file.size });

@@ -1,7 +1,7 @@
 /**
  * The JSON API beside the tus intake:
  *
- *   GET  /api/config             {maxSize, allowedTypes, apiKeyRequired, tusEndpoint, checksumAlgorithms}
+ *   GET  /api/config             {maxSize, allowedTypes, apiKeyRequired, destination, metadataKeys, tusEndpoint, checksumAlgorithms}
  *   GET  /api/jobs?limit=&state= {jobs: JobView[]}, newest first (limit 1..200, default 50)
  *   GET  /api/jobs/:id           JobView, 404 unknown
  *   GET  /api/jobs/:id/events    Server-Sent Events (job-events.ts)
@@ -17,6 +17,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mayAccess, principalOf, scopeOf } from '../http/auth.js';
 import { JOB_STATES, jobView, type JobState } from '../jobs/job.js';
+import { keysOf, type ServiceDestination } from '../intake/destination-metadata.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { ServiceMetrics } from '../metrics.js';
@@ -31,7 +32,7 @@ export interface ApiDeps {
   events: EventStreams;
   readiness: Readiness;
   metrics: ServiceMetrics;
-  config: { maxSize: number; allowedTypes: readonly string[]; apiKeyRequired: boolean };
+  config: { maxSize: number; allowedTypes: readonly string[]; apiKeyRequired: boolean; destination: ServiceDestination };
 }
 
 const LIST_DEFAULT = 50;
@@ -50,6 +51,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     maxSize: deps.config.maxSize,
     allowedTypes: [...deps.config.allowedTypes],
     apiKeyRequired: deps.config.apiKeyRequired,
+    destination: deps.config.destination,
+    metadataKeys: keysOf(deps.config.destination),
     tusEndpoint: `${TUS_PATH}/`,
     checksumAlgorithms: [...CHECKSUM_ALGORITHMS],
   }));

@@ -17,25 +17,26 @@ import { resolveRetryPolicy } from '../../http/retry-policy.js';
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: { stateStore: 'ok' | 'failed'; genesysToken: 'ok' | 'failed' };
+  checks: { stateStore: 'ok' | 'failed'; genesysToken: 'ok' | 'failed' | 'not-used' };
   reasons: string[];
 }
 
 const PROBE_TIMEOUT_MS = 5000;
 
 export class Readiness {
-  readonly #tokens: TokenProvider;
+  /** Undefined when the destination needs no OAuth client (Web Messaging guests). */
+  readonly #tokens: TokenProvider | undefined;
   readonly #dispatcher: Dispatcher;
   readonly #probeStore: () => void;
   readonly #failureCacheMs: number;
   readonly #now: () => number;
   #tokenFailure: { at: number; reason: string } | undefined;
 
-  constructor(config: ResolvedConfig, probeStore: () => void, options: { failureCacheMs: number; now: () => number }) {
+  constructor(config: ResolvedConfig | undefined, probeStore: () => void, options: { failureCacheMs: number; now: () => number }) {
     this.#failureCacheMs = options.failureCacheMs;
     this.#now = options.now;
     this.#dispatcher = createDispatcher({ connections: 2, connectTimeoutMs: PROBE_TIMEOUT_MS, headersTimeoutMs: PROBE_TIMEOUT_MS });
-    this.#tokens = new TokenProvider({
+    this.#tokens = config === undefined ? undefined : new TokenProvider({
       loginUrl: config.loginUrl,
       clientId: config.clientId,
       clientSecret: config.clientSecret,
@@ -56,9 +57,11 @@ export class Readiness {
       stateStore = 'failed';
       reasons.push(`The state store is not writable: ${error instanceof Error ? error.message : String(error)}`);
     }
-    let genesysToken: 'ok' | 'failed' = 'ok';
+    let genesysToken: 'ok' | 'failed' | 'not-used' = this.#tokens === undefined ? 'not-used' : 'ok';
     const failure = this.#tokenFailure;
-    if (failure !== undefined && this.#now() - failure.at < this.#failureCacheMs) {
+    if (this.#tokens === undefined) {
+      // A Web Messaging guest needs no token: nothing to check before a relay.
+    } else if (failure !== undefined && this.#now() - failure.at < this.#failureCacheMs) {
       genesysToken = 'failed';
       reasons.push(failure.reason);
     } else {
@@ -78,7 +81,7 @@ export class Readiness {
   }
 
   async close(): Promise<void> {
-    this.#tokens.close();
+    this.#tokens?.close();
     await this.#dispatcher.close();
   }
 }

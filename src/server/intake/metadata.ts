@@ -4,22 +4,26 @@
  *
  *   filename   the file's name; sanitised for Genesys (default "file")
  *   filetype   its media type; default guessed from the name's extension
- *   to         the recipients: a comma-separated list ("a@x.org,+15550100") or a JSON array of
- *              strings ('["a@x.org"]'); 1 to 10 entries; required
  *   text       the message text (default, also when empty: "File NAME attached.")
- *   language   the guest's BCP-47 language tag (default en-US)
  *
- * Any other key is refused (400), and so is metadata larger than the configured cap (default
- * 8 KiB as sent): job rows keep only what the service documents. Executables (by extension or by
- * type) are refused (415) unless the operator allows them. Nothing here touches the file system:
- * the spool path is the job id.
+ * and the keys of the service's destination (destination-metadata.ts):
+ *
+ *   genesys-files   to: the recipients, a comma-separated list ("a@x.org,+15550100") or a JSON
+ *                   array of strings ('["a@x.org"]'), 1 to 10 entries, required; language: the
+ *                   guest's BCP-47 tag (default en-US)
+ *   web-messaging   guesttoken: an existing guest's token (a secret, kept apart); absent, a new guest
+ *   conversation    conversationid (required), communicationid (optional)
+ *
+ * Any other key, or a key of another destination, is refused (400), and so is metadata larger
+ * than the configured cap (default 8 KiB as sent): job rows keep only what the service documents.
+ * Executables (by extension or by type) are refused (415) unless the operator allows them.
+ * Nothing here touches the file system: the spool path is the job id.
  */
-import { UploadError } from '../../errors/index.js';
-import { validateDelivery } from '../../relay/deliver-file.js';
 import { contentTypeFor, validateContentType } from '../../upload/content-type.js';
 import { sanitizeFileName } from '../../upload/sanitize-file-name.js';
 import type { JobSpec } from '../jobs/job.js';
-import { typeAllowed } from '../options.js';
+import { typeAllowed } from './allowed-types.js';
+import { ALL_KEYS, destinationFields, keysOf, type ServiceDestination } from './destination-metadata.js';
 
 /**
  * A refusal of an intake request. `status_code` and `body` are the fields @tus/server reads from
@@ -64,9 +68,14 @@ export interface IntakeLimits {
   allowedTypes: readonly string[];
   /** Accept executables whose type is allowed. */
   allowExecutables: boolean;
+  /** The service's destination, whose keys the metadata may use; default genesys-files. */
+  destination?: ServiceDestination | undefined;
+  /** A file the destination cannot take as an attachment can go as a link (a link store, delivery not `attachment`). */
+  linkDelivery?: boolean | undefined;
 }
 
-export const METADATA_KEYS: readonly string[] = ['filename', 'filetype', 'to', 'text', 'language'];
+/** Every key some destination takes; jobSpecFromMetadata narrows to the configured destination's. */
+export const METADATA_KEYS: readonly string[] = ALL_KEYS;
 
 /** File name extensions that run when opened on a common desktop. */
 const EXECUTABLE_EXTENSIONS = new Set(
@@ -122,24 +131,16 @@ export function jobSpecFromMetadata(metadata: Metadata | undefined, size: number
 
   const meta = metadata ?? {};
   const fileName = sanitizeFileName(meta.filename ?? '');
-  const unknown = Object.keys(meta).find((key) => !METADATA_KEYS.includes(key));
+  const destination = limits.destination ?? 'genesys-files';
+  const keys = keysOf(destination);
+  const unknown = Object.keys(meta).find((key) => !keys.includes(key));
   if (unknown !== undefined) {
-    throw new IntakeRefusal(400, `Upload-Metadata key ${JSON.stringify(unknown.slice(0, 40))} is not known here; use ${METADATA_KEYS.join(', ')}.`);
+    const why = METADATA_KEYS.includes(unknown) ? `is not used by this service's destination (${destination})` : 'is not known here';
+    throw new IntakeRefusal(400, `Upload-Metadata key ${JSON.stringify(unknown.slice(0, 40))} ${why}; use ${keys.join(', ')}.`);
   }
 
-  if (meta.to === undefined || meta.to === null || meta.to.trim() === '') {
-    throw new IntakeRefusal(400, 'Upload-Metadata "to" is required: one to ten recipient addresses, comma-separated or as a JSON array.');
-  }
-  const to = parseRecipients(meta.to);
   const text = meta.text === null || meta.text === undefined || meta.text === '' ? undefined : meta.text;
-  const language = meta.language === null || meta.language === undefined || meta.language.trim() === '' ? undefined : meta.language.trim();
-  try {
-    validateDelivery({ to, text, language });
-  } catch (error) {
-    // validateDelivery speaks of options (to:, text:, language:); the client gave metadata keys.
-    const message = error instanceof UploadError ? error.message : String(error);
-    throw new IntakeRefusal(400, `Upload-Metadata ${message}`);
-  }
+  const fields = destinationFields(destination, meta, { size, text, parseRecipients, linkDelivery: limits.linkDelivery === true }, (status, message) => new IntakeRefusal(status, message));
   const declared = meta.filetype?.trim() ?? '';
   let contentType: string;
   try {
@@ -153,5 +154,5 @@ export function jobSpecFromMetadata(metadata: Metadata | undefined, size: number
   if (!limits.allowExecutables && isExecutable(fileName, contentType)) {
     throw new IntakeRefusal(415, `${JSON.stringify(fileName)} looks like a program or script; this server does not accept executables.`);
   }
-  return { fileName, contentType, size, to, text, language };
+  return { fileName, contentType, size, destination, to: fields.to, text, language: fields.language, details: fields.details };
 }

@@ -21,6 +21,7 @@ import type { JobStore } from '../jobs/job-store.js';
 import { StateStoreError } from '../jobs/store-error.js';
 import { ensurePrivateDir, makePrivate } from '../private-fs.js';
 import { rollBackInterruptedAppends } from './checksum-append.js';
+import { withoutSecrets } from './destination-metadata.js';
 import { IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
 
 export const TUS_PATH = '/files';
@@ -62,6 +63,8 @@ export interface TusIntakeOptions {
   onGone?(id: string): void;
   /** At start, once interrupted chunks are cut back and before complete intakes are queued. */
   onRecovered?(): Promise<void>;
+  /** Keeps the secret metadata of a new job apart (the Web Messaging guest token); they never reach the spool. */
+  keepSecrets?: ((id: string, metadata: Upload['metadata']) => Promise<void>) | undefined;
 }
 
 export class TusIntake {
@@ -95,7 +98,8 @@ export class TusIntake {
       namingFunction: () => randomBytes(16).toString('hex'),
       onUploadCreate: async (req, upload) => {
         this.#create(upload, this.#contexts.get(req));
-        return {};
+        await this.#keepSecrets(upload);
+        return { metadata: withoutSecrets(upload.metadata) };
       },
       onIncomingRequest: async (_req, id) => this.#refuseExpired(id),
       onUploadFinish: async (_req, upload) => {
@@ -265,6 +269,19 @@ export class TusIntake {
       { job: upload.id, step: 'intake-created', size: spec.size, fileName: spec.fileName, contentType: spec.contentType, recipients: spec.to.length },
       'intake created',
     );
+  }
+
+  /** The secret metadata goes to its own file; a failure there undoes the creation. */
+  async #keepSecrets(upload: Upload): Promise<void> {
+    if (this.#o.keepSecrets === undefined) return;
+    try {
+      await this.#o.keepSecrets(upload.id, upload.metadata);
+    } catch (error) {
+      await this.discard(upload.id);
+      if (error instanceof IntakeRefusal) throw error;
+      this.#o.logger.error({ job: upload.id, step: 'intake-create', err: error instanceof Error ? error.message : 'error' }, 'could not keep the upload\'s guest token');
+      throw new IntakeRefusal(503, 'The service could not keep the guest token of this upload; try again later.');
+    }
   }
 
   async #refuseExpired(id: string): Promise<void> {

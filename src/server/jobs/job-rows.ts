@@ -42,8 +42,13 @@ CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTE
 export function migrate(db: SqliteDatabase): void {
   db.exec(SCHEMA);
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(jobs)').all();
+  const has = (name: string): boolean => columns.some((column) => column.name === name);
   // The hash of the API key that created the job (NULL: created without keys). Never the key.
-  if (!columns.some((column) => column.name === 'owner')) db.exec('ALTER TABLE jobs ADD COLUMN owner TEXT');
+  if (!has('owner')) db.exec('ALTER TABLE jobs ADD COLUMN owner TEXT');
+  // Destination-neutral jobs: rows written before destinations existed went to the Files API.
+  if (!has('destination')) db.exec("ALTER TABLE jobs ADD COLUMN destination TEXT NOT NULL DEFAULT 'genesys-files'");
+  // The destination's ids as a JSON object of strings (never a secret).
+  if (!has('details')) db.exec("ALTER TABLE jobs ADD COLUMN details TEXT NOT NULL DEFAULT '{}'");
 }
 
 export interface Row {
@@ -71,6 +76,8 @@ export interface Row {
   started_at: number | null;
   finished_at: number | null;
   owner: string | null;
+  destination: string;
+  details: string;
 }
 
 /** The fields a caller may change; `null` clears an optional field. */
@@ -82,6 +89,8 @@ export interface JobPatch {
   fileId?: string | null;
   messageId?: string | null;
   sha256?: string | null;
+  /** Replaces the destination's ids (callers merge). */
+  details?: Record<string, string>;
   error?: JobError | null;
   attempts?: number;
   receivedAt?: number | null;
@@ -97,6 +106,7 @@ export const COLUMN: Record<keyof JobPatch, string> = {
   fileId: 'file_id',
   messageId: 'message_id',
   sha256: 'sha256',
+  details: 'details',
   error: 'error',
   attempts: 'attempts',
   receivedAt: 'received_at',
@@ -106,6 +116,17 @@ export const COLUMN: Record<keyof JobPatch, string> = {
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
+/** The details column: a JSON object of strings; anything else reads as no details. */
+function parseDetails(text: string | null): Record<string, string> {
+  try {
+    const value: unknown = JSON.parse(text ?? '{}');
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
 export function fromRow(row: Row): Job {
   return {
     id: row.id,
@@ -113,6 +134,8 @@ export function fromRow(row: Row): Job {
     fileName: row.file_name,
     contentType: row.content_type,
     size: row.size,
+    destination: row.destination,
+    details: parseDetails(row.details),
     to: JSON.parse(row.recipients) as string[],
     text: opt(row.text),
     language: opt(row.language),

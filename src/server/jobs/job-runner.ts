@@ -10,17 +10,18 @@
  */
 import type { Logger } from 'pino';
 import { UploadError } from '../../errors/index.js';
-import type { GenesysClient } from '../../relay/genesys-client.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { Job, JobError } from './job.js';
 import type { JobStore } from './job-store.js';
 import { recordRelayEvent } from './relay-events.js';
 import { relayJob, type RelayContext } from './relay-job.js';
+import type { RelayVias } from './relay-vias.js';
 import { RETRY_MAX_MS, StateWrites } from './state-writes.js';
 
 export interface JobRunnerOptions {
   store: JobStore;
-  client: GenesysClient;
+  /** Where jobs go (the service's destination). */
+  vias: RelayVias;
   metrics: ServiceMetrics;
   logger: Logger;
   maxJobs: number;
@@ -169,18 +170,20 @@ export class JobRunner {
     try {
       const ready = this.#o.beforeRelay === undefined ? attempt : await this.#o.beforeRelay(attempt, signal);
       const result = await relayJob({
-        client: this.#o.client,
+        vias: this.#o.vias,
         job: ready,
         filePath: this.#o.spoolPath(id),
         concurrency: this.#o.concurrency,
         signal,
         onEvent: (event) => recordRelayEvent({ writes: this.#writes, metrics, logger }, id, event),
+        onDetails: (details) => this.#writes.persist(id, { details }),
         engineOptions: this.#engineOptions(ready),
       });
       this.#writes.persist(id, {
         state: 'delivered',
-        fileId: result.fileId,
+        ...(result.fileId !== undefined && { fileId: result.fileId }),
         messageId: result.messageId,
+        details: result.details,
         ...(result.sha256 !== undefined && { sha256: result.sha256 }),
         relayBytes: job.size,
         // An earlier attempt's (or another instance's) error no longer applies.
@@ -188,7 +191,7 @@ export class JobRunner {
         finishedAt: now(),
       });
       finish('delivered');
-      logger.info({ job: id, step: 'delivered', fileId: result.fileId, messageId: result.messageId }, 'job delivered');
+      logger.info({ job: id, step: 'delivered', destination: job.destination, messageId: result.messageId, ...result.details }, 'job delivered');
       await this.#o.removeSpool(id).catch((error: unknown) => {
         logger.warn({ job: id, step: 'spool-cleanup', err: String(error) }, 'could not remove the spooled file');
       });

@@ -63,10 +63,23 @@ export class JobStore {
     this.#write(() =>
       this.#db
         .prepare(
-          `INSERT INTO jobs (id, state, file_name, content_type, size, recipients, text, language, created_at, updated_at, owner)
-           VALUES (?, 'receiving', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO jobs (id, state, file_name, content_type, size, recipients, text, language, created_at, updated_at, owner, destination, details)
+           VALUES (?, 'receiving', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, spec.fileName, spec.contentType, spec.size, JSON.stringify(spec.to), spec.text ?? null, spec.language ?? null, now, now, owner ?? null),
+        .run(
+          id,
+          spec.fileName,
+          spec.contentType,
+          spec.size,
+          JSON.stringify(spec.to),
+          spec.text ?? null,
+          spec.language ?? null,
+          now,
+          now,
+          owner ?? null,
+          spec.destination,
+          JSON.stringify(spec.details),
+        ),
     );
     return this.#announce(this.getOrThrow(id));
   }
@@ -115,7 +128,7 @@ export class JobStore {
         Object.assign(params, { error_kind: error?.kind ?? null, error_code: error?.code ?? null, error_message: error?.message ?? null });
       } else {
         sets.push(`${COLUMN[key]} = @${COLUMN[key]}`);
-        params[COLUMN[key]] = value;
+        params[COLUMN[key]] = key === 'details' ? JSON.stringify(value) : value;
       }
     }
     let where = 'id = @id';

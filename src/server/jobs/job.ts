@@ -28,9 +28,19 @@ export interface JobSpec {
   fileName: string;
   contentType: string;
   size: number;
+  /** Where the job is relayed: "genesys-files", "web-messaging" or "conversation". */
+  destination: string;
+  /** genesys-files: the recipients; empty for the other destinations. */
   to: string[];
   text: string | undefined;
+  /** genesys-files: the guest language. */
   language: string | undefined;
+  /**
+   * The destination's ids, never a secret: conversationId and communicationId (conversation);
+   * guest ("new" or "existing") and, once connected, guestId (web-messaging); and what the relay
+   * learns (attachmentId, mediaId, fileId…).
+   */
+  details: Record<string, string>;
 }
 
 export interface Job extends JobSpec {
@@ -62,6 +72,10 @@ export interface JobView {
   fileName: string;
   contentType: string;
   size: number;
+  /** Where the job is relayed: genesys-files, web-messaging or conversation. */
+  destination: string;
+  /** The destination's ids (conversationId, guestId, attachmentId, mediaId…); never a secret. */
+  details: Record<string, string>;
   to: string[];
   text: string | null;
   language: string | null;
@@ -88,6 +102,8 @@ export function jobView(job: Job): JobView {
     fileName: job.fileName,
     contentType: job.contentType,
     size: job.size,
+    destination: job.destination,
+    details: { ...job.details },
     to: [...job.to],
     text: job.text ?? null,
     language: job.language ?? null,

@@ -10,6 +10,7 @@ import { openJournal, type Journal } from '../../journal/index.js';
 import type { Job } from './job.js';
 
 export interface RelayJournal {
+  readonly journal: Journal;
   /** Engine options for one relay attempt of `job`. */
   engineOptions(job: Job): { journal: Journal };
   close(): void;
@@ -25,6 +26,7 @@ export async function openRelayJournal(stateDir: string, logger: Logger): Promis
     return undefined;
   }
   return {
+    journal,
     engineOptions: () => ({ journal }),
     close: () => journal.close(),
   };

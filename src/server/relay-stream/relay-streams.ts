@@ -35,7 +35,8 @@ const PART_TAKING = new Set(['genesys-files', 's3']);
 
 export interface RelayStreamOptions {
   store: JobStore;
-  client: GenesysClient;
+  /** The Files API client when the service relays there; undefined: every job relays after intake. */
+  client: GenesysClient | undefined;
   journal: (job: Job) => Journal | undefined;
   spoolDir: string;
   spoolPath(id: string): string;
@@ -71,8 +72,11 @@ export class RelayStreams {
     this.#dir = join(options.spoolDir, 'relay-stream');
   }
 
-  #via(job: Job): Via {
-    return genesysFilesVia(this.#o.client, { to: job.to, language: job.language ?? DEFAULT_LANGUAGE });
+  /** The Via of a job relayed while receiving; undefined for a whole-file destination. */
+  #via(job: Job): Via | undefined {
+    const client = this.#o.client;
+    if (client === undefined || job.destination !== 'genesys-files') return undefined;
+    return genesysFilesVia(client, { to: job.to, language: job.language ?? DEFAULT_LANGUAGE });
   }
 
   #step(via: Via, signal: AbortSignal): StepContext {
@@ -88,7 +92,7 @@ export class RelayStreams {
     const job = this.#o.store.get(id);
     if (job === undefined || this.#closed || this.#streams.has(id)) return undefined;
     const via = this.#via(job);
-    if (!PART_TAKING.has(via.destination.name)) return undefined;
+    if (via === undefined || !PART_TAKING.has(via.destination.name)) return undefined;
     const controller = new AbortController();
     let session: RemoteSession;
     try {
@@ -128,6 +132,7 @@ export class RelayStreams {
       const via = this.#via(job);
       const controller = new AbortController();
       try {
+        if (via === undefined) throw new Error('the service no longer relays this job to a part-taking destination');
         const { state } = JSON.parse(await readFile(join(this.#dir, name), 'utf8')) as { state: JsonValue };
         const session = await via.destination.store.resume(state, { fileName: job.fileName, contentType: job.contentType, size: job.size }, this.#step(via, controller.signal));
         if (session === undefined) throw new Error('the store no longer knows the session');

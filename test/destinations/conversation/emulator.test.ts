@@ -1,7 +1,8 @@
 /**
  * The conversation destination against the project's emulator (its conversation-media routes, on
- * 127.0.0.1 port 0): every delivered media's SHA-256 is checked in the emulator's state. Faults are
- * the emulator's own (real 503s, resets, 429 with Retry-After, lost answers, corrupt uploads).
+ * 127.0.0.1 port 0), every send through the engine and the notifier (`sendVia`): every delivered
+ * media's SHA-256 is checked in the emulator's state. Faults are the emulator's own (real 503s,
+ * resets, 429 with Retry-After, lost answers, corrupt uploads).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,8 +13,10 @@ import { join } from 'node:path';
 import { startEmulator, type EmulatorHandle, type StartEmulatorOptions } from '../../../src/emulator/index.js';
 import { AuthError, IntegrityError, RejectedError, exitCodeFor } from '../../../src/errors/index.js';
 import { createConversationClient, type ConversationClient } from '../../../src/destinations/conversation/client.js';
-import { sendFileToConversation } from '../../../src/destinations/conversation/send-file.js';
 import type { ConversationEvent } from '../../../src/destinations/conversation/events.js';
+import type { SendViaResult } from '../../../src/relay/index.js';
+import type { UploadEvent } from '../../../src/upload/events.js';
+import { sendToConversation, type SendExtra } from './conversation-via.js';
 import { abortableSleep, type Clock } from '../../../src/http/clock.js';
 import { conversationDestination } from '../../../src/destinations/conversation/destination.js';
 import type { StepContext } from '../../../src/destinations/destination.js';
@@ -32,9 +35,10 @@ interface Ctx {
   client: ConversationClient;
   slept: number[];
   events: ConversationEvent[];
+  engineEvents: UploadEvent[];
   conversation(profile?: { allowedTypes?: string[]; maxBytes?: number }): Promise<Conversation>;
   pdf(size: number, name?: string): Promise<{ path: string; sha256: string }>;
-  send(conversationId: string, path: string, extra?: Partial<Parameters<typeof sendFileToConversation>[1]>): ReturnType<typeof sendFileToConversation>;
+  send(conversationId: string, path: string, extra?: SendExtra): Promise<SendViaResult>;
   stateOf(conversationId: string): Promise<{ media: Array<{ id: string; status: string; sha256?: string; invalidReason?: string }>; messages: Array<{ id: string; textBody: string; media: Array<{ id: string; sha256: string; size: number }> }> }>;
 }
 
@@ -55,6 +59,7 @@ async function withEmulator(fn: (ctx: Ctx) => Promise<void>, options: StartEmula
   });
   const dir = await mkdtemp(join(tmpdir(), 'conv-emu-'));
   const events: ConversationEvent[] = [];
+  const engineEvents: UploadEvent[] = [];
   let n = 0;
   try {
     await fn({
@@ -62,6 +67,7 @@ async function withEmulator(fn: (ctx: Ctx) => Promise<void>, options: StartEmula
       client,
       slept,
       events,
+      engineEvents,
       async conversation(profile = { allowedTypes: DOCS }) {
         const response = await fetch(`${emulator.url}/__emulator/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'webmessaging', profile }) });
         assert.equal(response.status, 201);
@@ -74,8 +80,7 @@ async function withEmulator(fn: (ctx: Ctx) => Promise<void>, options: StartEmula
         await writeFile(path, data);
         return { path, sha256: createHash('sha256').update(data).digest('hex') };
       },
-      send: (conversationId, path, extra = {}) =>
-        sendFileToConversation(client, { filePath: path, conversationId, text: 'Your document', onEvent: (e) => events.push(e), ...extra }),
+      send: (conversationId, path, extra = {}) => sendToConversation(client, conversationId, path, extra, { events, engineEvents }),
       async stateOf(conversationId) {
         const state = (await emulator.state()) as unknown as { conversations: { items: Array<{ id: string }> } };
         const item = state.conversations.items.find((c) => c.id === conversationId);
@@ -97,7 +102,7 @@ test('emulator: a 5 MB PDF is delivered on the agent communication, bytes verifi
     const conv = await conversation();
     const { path, sha256 } = await pdf(5 * 1000 * 1000, 'contract.pdf');
     const result = await send(conv.id, path);
-    assert.equal(result.communicationId, agentOf(conv));
+    assert.equal(result.details['communicationId'], agentOf(conv));
     const state = await stateOf(conv.id);
     assert.equal(state.messages.length, 1);
     assert.equal(state.messages[0]?.id, result.messageId);
@@ -152,16 +157,16 @@ test('emulator: the status stays uploading for a while; nothing is sent before v
   ));
 
 test('emulator: invalid once → a new media is delivered; invalid twice → IntegrityError, nothing sent', () =>
-  withEmulator(async ({ emulator, conversation, pdf, send, stateOf }) => {
+  withEmulator(async ({ emulator, conversation, pdf, send, stateOf, events }) => {
     const conv = await conversation();
     const { path, sha256 } = await pdf(20_000);
     emulator.addFault({ route: 'media-put', action: 'corrupt', count: 1 } as never);
     const result = await send(conv.id, path);
-    assert.equal(result.mediaAttempts, 2);
+    assert.deepEqual(events.flatMap((e) => (e.type === 'media-requested' ? [e.attempt] : [])), [1, 2]);
     const state = await stateOf(conv.id);
     assert.equal(state.media.length, 2);
     assert.equal(state.media[0]?.status, 'invalid');
-    assert.equal(state.messages[0]?.media[0]?.id, result.mediaId);
+    assert.equal(state.messages[0]?.media[0]?.id, result.details['mediaId']);
     assert.equal(state.messages[0]?.media[0]?.sha256, sha256);
 
     emulator.addFault({ route: 'media-put', action: 'corrupt', count: 2 } as never);
@@ -170,7 +175,7 @@ test('emulator: invalid once → a new media is delivered; invalid twice → Int
   }));
 
 test('emulator: a PUT 503 and a reset are retried; a 429 with Retry-After is honoured', () =>
-  withEmulator(async ({ emulator, conversation, pdf, send, stateOf, slept, events }) => {
+  withEmulator(async ({ emulator, conversation, pdf, send, stateOf, slept, engineEvents }) => {
     const conv = await conversation();
     const { path, sha256 } = await pdf(300_000);
     emulator.addFault({ route: 'media-put', action: 'status', status: 503, count: 1 } as never);
@@ -181,8 +186,8 @@ test('emulator: a PUT 503 and a reset are retried; a 429 with Retry-After is hon
     assert.equal(state.media.length, 1);
     assert.equal(state.messages[0]?.media[0]?.sha256, sha256);
     assert.ok(slept.includes(1000), `slept ${slept.join(',')}`);
-    assert.equal(events.filter((e) => e.type === 'retry' && e.route === 'storage').length, 2);
-    assert.ok(events.some((e) => e.type === 'retry' && e.route === 'api' && e.status === 429 && e.delayMs === 1000));
+    assert.equal(engineEvents.filter((e) => e.type === 'retry' && e.route === 'storage').length, 2);
+    assert.ok(engineEvents.some((e) => e.type === 'retry' && e.route === 'api' && e.status === 429 && e.delayMs === 1000));
   }));
 
 test("emulator: the send's answer lost → settled by reading the conversation: exactly one message", () =>
@@ -231,7 +236,7 @@ test('emulator: a token without the permission → 403 naming it and the token k
       const token = ((await issued.json()) as { access_token: string }).access_token;
       const userClient = createConversationClient({ apiUrl: emulator.url, auth: { kind: 'user', token }, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
       try {
-        await assert.rejects(sendFileToConversation(userClient, { filePath: path, conversationId: conv.id, text: 't' }), (e: unknown) => {
+        await assert.rejects(sendToConversation(userClient, conv.id, path, { text: 't' }, { events: [], engineEvents: [] }), (e: unknown) => {
           assert.ok(e instanceof AuthError && e.code === 'auth.missing_permission', String(e));
           assert.match(e.message, /supplied user access token/);
           assert.ok(!e.message.includes(token) && !JSON.stringify(e).includes(token));

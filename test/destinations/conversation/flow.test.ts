@@ -1,6 +1,8 @@
 /**
- * The conversation flow end to end against a scripted Platform API on 127.0.0.1 (real sockets,
- * real resets, real 429s), with a virtual clock for the polling and back-off pauses.
+ * The conversation destination end to end against a scripted Platform API on 127.0.0.1 (real
+ * sockets, real resets, real 429s), every send through the engine and the notifier (`sendVia`), as
+ * the CLI's; a link (a text alone) through the notifier's exactly-once delivery. A virtual clock for
+ * the polling and back-off pauses.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,9 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthError, ConfigError, IntegrityError, RejectedError, TransientError, exitCodeFor } from '../../../src/errors/index.js';
 import { createConversationClient, type ConversationClient } from '../../../src/destinations/conversation/client.js';
-import { sendFileToConversation, sendTextToConversation } from '../../../src/destinations/conversation/send-file.js';
 import { PLATFORM_MAX_MEDIA_BYTES } from '../../../src/destinations/conversation/limits.js';
 import type { ConversationEvent } from '../../../src/destinations/conversation/events.js';
+import type { Receipt, StoredFile } from '../../../src/destinations/destination.js';
+import { deliverOnce } from '../../../src/relay/deliver.js';
+import { memoryRecorder } from '../../../src/relay/recorder.js';
+import type { SendViaResult } from '../../../src/relay/index.js';
+import type { UploadEvent } from '../../../src/upload/events.js';
+import { conversationVia, sendToConversation, type SendExtra } from './conversation-via.js';
 import { VirtualClock } from '../../unit/virtual-clock.js';
 import { AGENT_COMM, startScriptedGenesys, type ScriptedGenesys } from './scripted-genesys.js';
 
@@ -23,8 +30,11 @@ interface Ctx {
   client: ConversationClient;
   clock: VirtualClock;
   events: ConversationEvent[];
+  engineEvents: UploadEvent[];
   file(size: number, name?: string): Promise<{ path: string; sha256: string }>;
-  send(path: string, extra?: Partial<Parameters<typeof sendFileToConversation>[1]>): ReturnType<typeof sendFileToConversation>;
+  send(path: string, extra?: SendExtra): Promise<SendViaResult>;
+  /** A link's text alone, through the notifier's exactly-once delivery. */
+  sendText(text: string, communicationId?: string): Promise<Receipt>;
 }
 
 async function withServer(fn: (ctx: Ctx) => Promise<void>, auth: 'client-credentials' | 'user' = 'client-credentials'): Promise<void> {
@@ -38,6 +48,7 @@ async function withServer(fn: (ctx: Ctx) => Promise<void>, auth: 'client-credent
   });
   const dir = await mkdtemp(join(tmpdir(), 'conv-flow-'));
   const events: ConversationEvent[] = [];
+  const engineEvents: UploadEvent[] = [];
   let n = 0;
   try {
     await fn({
@@ -45,14 +56,19 @@ async function withServer(fn: (ctx: Ctx) => Promise<void>, auth: 'client-credent
       client,
       clock,
       events,
+      engineEvents,
       async file(size, name) {
         const data = randomBytes(size);
         const path = join(dir, name ?? `doc-${++n}.pdf`);
         await writeFile(path, data);
         return { path, sha256: createHash('sha256').update(data).digest('hex') };
       },
-      send: (path, extra = {}) =>
-        sendFileToConversation(client, { filePath: path, conversationId: server.conversationId, text: 'Your document', onEvent: (e) => events.push(e), ...extra }),
+      send: (path, extra = {}) => sendToConversation(client, server.conversationId, path, extra, { events, engineEvents }),
+      sendText: (text, communicationId) => {
+        const { destination } = conversationVia(client, server.conversationId, { communicationId, onEvent: (e) => events.push(e) });
+        const stored: StoredFile = { ref: 'links/x', fileName: 'x.bin', contentType: 'application/octet-stream', size: 1, sha256: '0'.repeat(64), verified: true, link: { url: text, expiresAt: undefined } };
+        return deliverOnce({ notifier: destination.notifier, delivery: { stored, text }, recorder: memoryRecorder(), step: { signal: AbortSignal.timeout(10_000), retry: client.retryPolicy, emit: (e) => engineEvents.push(e) } });
+      },
     });
   } finally {
     await client.close();
@@ -68,7 +84,8 @@ test('a 5 MB PDF: agent communication found, exact PUT headers without Authoriza
     const { path, sha256 } = await file(5 * 1000 * 1000, 'invoice.pdf');
     const result = await send(path);
     assert.equal(result.messageId, 'msg-1');
-    assert.equal(result.communicationId, AGENT_COMM);
+    assert.equal(result.details['communicationId'], AGENT_COMM);
+    assert.equal(result.details['mediaId'], 'media-1');
     assert.equal(result.sha256, sha256);
     const media = server.media[0];
     assert.equal(media?.sha256, sha256);
@@ -92,14 +109,17 @@ test('a given communication id skips the lookup', () =>
     assert.deepEqual(events[0], { type: 'communication-chosen', conversationId: 'conv-1', communicationId: AGENT_COMM, reason: 'given' });
   }));
 
-test('text only: a link as textBody alone; a text too long for SMS is refused before anything is uploaded', () =>
-  withServer(async ({ server, client, file, send }) => {
+test('text only: a link as textBody alone; a text too long for SMS is refused before anything is uploaded or sent', () =>
+  withServer(async ({ server, file, send, sendText }) => {
     for (const p of server.participants) for (const m of p.messages) m.type = 'sms';
     const { path } = await file(10);
     await assert.rejects(send(path, { text: 'x'.repeat(766) }), (e: unknown) => e instanceof ConfigError && e.code === 'config.text' && /765/.test(e.message));
     assert.equal(count(server, 'upload'), 0);
-    const result = await sendTextToConversation(client, { conversationId: 'conv-1', text: 'https://files.example/x' });
-    assert.equal(result.mediaId, undefined);
+    await assert.rejects(sendText(`https://files.example/${'x'.repeat(766)}`), (e: unknown) => e instanceof ConfigError && e.code === 'config.text' && /765/.test(e.message));
+    assert.equal(count(server, 'send'), 0);
+    const receipt = await sendText('https://files.example/x');
+    assert.equal(receipt.details?.['mediaId'], undefined);
+    assert.equal(receipt.messageId, 'msg-1');
     assert.deepEqual(server.messages[0]?.mediaIds, []);
     assert.equal(server.messages[0]?.textBody, 'https://files.example/x');
   }));
@@ -119,8 +139,8 @@ test('invalid once: a new media is uploaded and sent; invalid twice: IntegrityEr
     server.statusPlan = [['invalid'], ['valid']];
     const { path, sha256 } = await file(3000);
     const result = await send(path);
-    assert.equal(result.mediaId, 'media-2');
-    assert.equal(result.mediaAttempts, 2);
+    assert.equal(result.details['mediaId'], 'media-2');
+    assert.deepEqual(events.flatMap((e) => (e.type === 'media-requested' ? [e.attempt] : [])), [1, 2]);
     assert.equal(server.media[1]?.sha256, sha256);
     assert.deepEqual(server.messages.map((m) => m.mediaIds), [['media-2']]);
     assert.ok(events.some((e) => e.type === 'media-invalid' && e.mediaId === 'media-1' && e.willRetry));
@@ -131,7 +151,7 @@ test('invalid once: a new media is uploaded and sent; invalid twice: IntegrityEr
   }));
 
 test('PUT 503 then a reset: retried to the same URL; 429 with Retry-After on the upload request is honoured', () =>
-  withServer(async ({ server, file, send, clock, events }) => {
+  withServer(async ({ server, file, send, clock, engineEvents }) => {
     server.faults.put = [{ status: 503, body: '<Error><Code>ServiceUnavailable</Code></Error>' }, 'reset'];
     server.faults.upload = [{ status: 429, headers: { 'retry-after': '7' }, body: { message: 'slow down', code: 'too.many.requests', status: 429 } }];
     const { path, sha256 } = await file(100_000);
@@ -141,8 +161,8 @@ test('PUT 503 then a reset: retried to the same URL; 429 with Retry-After on the
     assert.equal(server.media.length, 1);
     assert.equal(server.media[0]?.sha256, sha256);
     assert.ok(clock.slept.includes(7000), `slept ${clock.slept.join(',')}`);
-    assert.ok(events.some((e) => e.type === 'retry' && e.route === 'storage' && e.status === 503));
-    assert.ok(events.some((e) => e.type === 'retry' && e.route === 'api' && e.status === 429 && e.delayMs === 7000));
+    assert.ok(engineEvents.some((e) => e.type === 'retry' && e.route === 'storage' && e.status === 503));
+    assert.ok(engineEvents.some((e) => e.type === 'retry' && e.route === 'api' && e.status === 429 && e.delayMs === 7000));
   }));
 
 test("the send's answer lost: settled by one lookup, exactly one message", () =>
@@ -231,13 +251,10 @@ test('status that never turns valid: bounded, transient, nothing sent; no URL si
   }));
 
 test('a lost text-only send with two identical texts in the conversation cannot be settled: delivery.uncertain, never re-sent', () =>
-  withServer(async ({ server, client }) => {
-    await sendTextToConversation(client, { conversationId: 'conv-1', communicationId: AGENT_COMM, text: 'same' });
+  withServer(async ({ server, sendText }) => {
+    await sendText('same', AGENT_COMM);
     server.faults.send = ['lose'];
-    await assert.rejects(
-      sendTextToConversation(client, { conversationId: 'conv-1', communicationId: AGENT_COMM, text: 'same' }),
-      (e: unknown) => e instanceof ConfigError && e.code === 'delivery.uncertain' && exitCodeFor(e) === 2,
-    );
+    await assert.rejects(sendText('same', AGENT_COMM), (e: unknown) => e instanceof ConfigError && e.code === 'delivery.uncertain' && exitCodeFor(e) === 2);
     assert.equal(server.messages.length, 2);
     assert.equal(count(server, 'send'), 2);
   }));

@@ -11,20 +11,21 @@ test('ListParts over three pages: 1,203 parts, each with its size, ETag and chec
   const emu = await emulator(t);
   const store = emulatorStore(t, emu);
   const key = 'many/parts.bin';
-  const created = await store.client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ChecksumAlgorithm: 'SHA256' }));
+  const client = await store.s3Client();
+  const created = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ChecksumAlgorithm: 'SHA256' }));
   const target = { bucket: BUCKET, key, uploadId: created.UploadId ?? '' };
   const total = 1203;
   let next = 1;
   const worker = async (): Promise<void> => {
     for (let n = next++; n <= total; n = next++) {
       const body = Buffer.from([n % 256]);
-      await store.client.send(
+      await client.send(
         new UploadPartCommand({ ...{ Bucket: BUCKET, Key: key, UploadId: target.uploadId }, PartNumber: n, Body: body, ChecksumSHA256: createHash('sha256').update(body).digest('base64') }),
       );
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
-  const listed = await listParts(store.client, target, undefined);
+  const listed = await listParts(store.connection, target, undefined);
   assert.equal(listed?.length, total);
   assert.deepEqual(listed?.map((p) => p.partNumber), Array.from({ length: total }, (_, i) => i + 1));
   const held = heldParts(planSegments(total, 1, 10_000), listed ?? []);

@@ -37,7 +37,7 @@ for (const c of cases) {
     assert.equal(view.uploads.length, 0, 'no multipart upload left open');
     const object = view.buckets.find((b) => b.name === BUCKET)?.objects[0];
     assert.ok(object);
-    assert.match(object.key, /^links\/[0-9a-f]{16}\/Rapport été 2026 \(final\)\.pdf$/);
+    assert.match(object.key, /^links\/[0-9a-f]{16}\/Rapport-ete-2026-final\.pdf$/);
     assert.equal(object.sha256, sha256hex(data));
     assert.equal(object.contentType, 'application/pdf');
     assert.equal(object.contentDisposition, `attachment; filename="Rapport _t_ 2026 (final).pdf"; filename*=UTF-8''Rapport%20%C3%A9t%C3%A9%202026%20%28final%29.pdf`);

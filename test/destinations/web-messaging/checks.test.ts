@@ -12,9 +12,8 @@ import { SlidingWindow } from '../../../src/destinations/web-messaging/limits.js
 import { checkText, messageRequest } from '../../../src/destinations/web-messaging/message.js';
 import { resolveWebMessagingOptions } from '../../../src/destinations/web-messaging/options.js';
 import { readGuestToken, writeGuestToken } from '../../../src/destinations/web-messaging/guest-token.js';
-import { putHeaders } from '../../../src/destinations/web-messaging/put-file.js';
 import { checkAttachment, parseSessionResponse, typeAllowed } from '../../../src/destinations/web-messaging/session.js';
-import { parsePresignedUrl } from '../../../src/destinations/web-messaging/upload.js';
+import { parsePresignedUrl, putHeaders } from '../../../src/destinations/web-messaging/upload.js';
 import { VirtualClock } from '../../unit/virtual-clock.js';
 
 const session = parseSessionResponse({

@@ -1,7 +1,8 @@
 /**
- * The Web Messaging client against the emulator (real sockets, signed PUTs, real faults), each
- * delivery checked from the emulator's state as an agent sees it: the attached bytes' SHA-256 is
- * the source's, and there is exactly one message.
+ * The Web Messaging destination against the emulator (real sockets, signed PUTs, real faults),
+ * every send through the engine and the notifier (`sendVia`), each delivery checked from the
+ * emulator's state as an agent sees it: the attached bytes' SHA-256 is the source's, and there is
+ * exactly one message.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -12,17 +13,15 @@ import { test, type TestContext } from 'node:test';
 import { request } from 'undici';
 import { ConfigError, IntegrityError, RejectedError, exitCodeFor } from '../../../src/errors/index.js';
 import { startEmulator } from '../../../src/emulator/index.js';
-import { deliverExactlyOnce } from '../../../src/destinations/web-messaging/deliver.js';
 import { openWebMessagingDestination } from '../../../src/destinations/web-messaging/destination.js';
 import { resolveRetryPolicy } from '../../../src/http/retry-policy.js';
-import { WebMessagingGuest, type GuestOptions } from '../../../src/destinations/web-messaging/guest.js';
 import { resolveWebMessagingOptions } from '../../../src/destinations/web-messaging/options.js';
-import type { AttachmentFile } from '../../../src/destinations/web-messaging/upload.js';
+import { openGuestVia, type GuestVia, type SampleFile } from './guest-via.js';
 
 const MAX_KB = 100;
 const dir = mkdtempSync(join(tmpdir(), 'wm-emu-'));
 
-function sample(name: string, size: number, type = 'application/pdf'): AttachmentFile & { sha256: string } {
+function sample(name: string, size: number, type = 'application/pdf'): SampleFile & { size: number; sha256: string } {
   const bytes = Buffer.alloc(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * 31 + size) & 0xff;
   bytes.write('%PDF-1.7\n');
@@ -33,7 +32,7 @@ function sample(name: string, size: number, type = 'application/pdf'): Attachmen
 
 const pdf = sample('claim.pdf', 40_000);
 
-async function setup(t: TestContext, options: Partial<GuestOptions> = {}, origins: string[] = ['*']) {
+async function setup(t: TestContext, options: Partial<Parameters<typeof openGuestVia>[0]> = {}, origins: string[] = ['*']) {
   const emulator = await startEmulator({
     host: '127.0.0.1',
     port: 0,
@@ -41,10 +40,10 @@ async function setup(t: TestContext, options: Partial<GuestOptions> = {}, origin
   });
   t.after(() => emulator.close());
   const config = resolveWebMessagingOptions({ wsUrl: `${emulator.url.replace(/^http/, 'ws')}/v1`, deploymentId: 'claims', origin: 'https://shop.example.com' });
-  const open = async (): Promise<WebMessagingGuest> => {
-    const guest = await WebMessagingGuest.open({ config, policy: { baseDelayMs: 10, maxDelayMs: 50 }, ...options });
-    t.after(() => guest.close());
-    return guest;
+  const open = async (): Promise<GuestVia> => {
+    const opened = await openGuestVia({ config, policy: { baseDelayMs: 10, maxDelayMs: 50 }, ...options });
+    t.after(() => opened.close());
+    return opened;
   };
   const conversation = () => {
     const conversations = emulator.state().webMessaging.conversations;
@@ -54,11 +53,8 @@ async function setup(t: TestContext, options: Partial<GuestOptions> = {}, origin
   return { emulator, open, conversation };
 }
 
-async function sendFile(guest: WebMessagingGuest, file: AttachmentFile, text = 'Your claim') {
-  const uploaded = await guest.upload(file);
-  const outcome = await deliverExactlyOnce(guest, { text, attachmentId: uploaded.attachmentId }, { attachmentId: uploaded.attachmentId, sentAfter: Date.now() - 1000 });
-  return { ...uploaded, ...outcome };
-}
+/** onAttachment requests the emulator saw (one attachment each). */
+const requested = (conversation: { attachments: unknown[] }): number => conversation.attachments.length;
 
 function assertDelivered(conversation: { messages: { id: string; text?: string; attachments: { id: string; sha256: string; size: number }[] }[] }, messageId: string, file: { sha256: string; size: number }) {
   assert.equal(conversation.messages.length, 1, 'exactly one message');
@@ -71,33 +67,34 @@ function assertDelivered(conversation: { messages: { id: string; text?: string; 
 
 test('a PDF is attached and sent; its stored bytes are the source', async (t) => {
   const { emulator, open, conversation } = await setup(t);
-  const guest = await open();
-  const sent = await sendFile(guest, pdf);
+  const { send } = await open();
+  const sent = await send(pdf, { text: 'Your claim' });
   assert.equal(sent.sha256, pdf.sha256);
   assertDelivered(conversation(), sent.messageId, pdf);
+  assert.equal(conversation().messages[0]?.text, 'Your claim');
   assert.equal(emulator.state().storageAuthorizationSeen, false);
 });
 
 test('exactly maxFileSizeKB × 1000 bytes is sent; one byte more is refused before any onAttachment', async (t) => {
   const { open, conversation } = await setup(t);
-  const guest = await open();
+  const { send } = await open();
   const over = sample('big.pdf', MAX_KB * 1000 + 1);
-  await assert.rejects(guest.upload(over), (e: unknown) => e instanceof RejectedError && e.code === 'webmessaging.too_large' && exitCodeFor(e) === 4 && /link store/.test(e.message));
-  await assert.rejects(guest.upload({ ...pdf, fileName: 'setup.EXE' }), (e: unknown) => e instanceof RejectedError && e.code === 'webmessaging.extension_blocked');
-  await assert.rejects(guest.upload({ ...pdf, fileName: 'song.mp3', fileType: 'audio/mpeg' }), (e: unknown) => e instanceof RejectedError && e.code === 'webmessaging.type_not_allowed');
+  await assert.rejects(send(over), (e: unknown) => e instanceof RejectedError && e.code === 'webmessaging.too_large' && exitCodeFor(e) === 4 && /link store/.test(e.message));
+  await assert.rejects(send({ ...pdf, fileName: 'setup.EXE' }), (e: unknown) => e instanceof RejectedError && e.code === 'webmessaging.extension_blocked');
+  await assert.rejects(send({ ...pdf, fileName: 'song.mp3', fileType: 'audio/mpeg' }), (e: unknown) => e instanceof RejectedError && e.code === 'webmessaging.type_not_allowed');
   assert.equal(conversation().attachments.length, 0, 'no onAttachment was sent');
   const exact = sample('exact.pdf', MAX_KB * 1000);
-  const sent = await sendFile(guest, exact);
+  const sent = await send(exact);
   assertDelivered(conversation(), sent.messageId, exact);
 });
 
 test('GenerateUrlError of each code, outer code 400, 4001 or 200: mapped, never retried', async (t) => {
   const { emulator, open, conversation } = await setup(t);
-  const guest = await open();
+  const { send } = await open();
   const cases = [[4001, 400, 'webmessaging.type_not_allowed'], [4002, 4001, 'webmessaging.too_large'], [4004, 200, 'webmessaging.name_invalid'], [4005, 400, 'webmessaging.name_too_long'], [4000, 400, 'webmessaging.attachments_unavailable'], [4102, 200, 'webmessaging.file_empty']] as const;
   for (const [errorCode, outerCode, code] of cases) {
     emulator.webMessaging.addFault({ action: 'generate-url-error', errorCode, outerCode, errorMessage: `said ${errorCode}` });
-    await assert.rejects(guest.upload(pdf), (e: unknown) => e instanceof RejectedError && e.code === code && e.message.includes(`said ${errorCode}`));
+    await assert.rejects(send(pdf), (e: unknown) => e instanceof RejectedError && e.code === code && e.message.includes(`said ${errorCode}`));
   }
   assert.equal(conversation().attachments.length, 0);
   assert.equal(conversation().messages.length, 0);
@@ -105,62 +102,71 @@ test('GenerateUrlError of each code, outer code 400, 4001 or 200: mapped, never 
 
 test('the PUT fails with 503 once, then is reset once: retried on the same URL, delivered', async (t) => {
   const { emulator, open, conversation } = await setup(t);
-  const guest = await open();
+  const { send } = await open();
   emulator.addFault({ route: 'wm-upload', action: 'status', status: 503 });
   emulator.addFault({ route: 'wm-upload', action: 'reset', afterBytes: 1000 });
-  const sent = await sendFile(guest, pdf);
-  assert.equal(sent.requests, 1, 'one onAttachment');
+  const sent = await send(pdf);
+  assert.equal(requested(conversation()), 1, 'one onAttachment');
+  assert.equal(sent.retries, 2);
   assertDelivered(conversation(), sent.messageId, pdf);
   assert.equal(conversation().attachments.length, 1);
 });
 
 test('UploadFailureEvent: the platform verdict, not retried (4003 rejected, 4002 integrity)', async (t) => {
   const { emulator, open, conversation } = await setup(t);
-  const guest = await open();
+  const { send } = await open();
   emulator.webMessaging.addFault({ action: 'upload-failure', errorCode: 4003, errorMessage: 'File content is invalid' });
-  await assert.rejects(guest.upload(pdf), (e: unknown) => e instanceof RejectedError && e.code === 'webmessaging.upload_refused' && /File content is invalid/.test(e.message));
+  await assert.rejects(send(pdf), (e: unknown) => e instanceof RejectedError && e.code === 'webmessaging.upload_refused' && /File content is invalid/.test(e.message));
   emulator.webMessaging.addFault({ action: 'upload-failure', errorCode: 4002 });
-  await assert.rejects(guest.upload(pdf), (e: unknown) => e instanceof IntegrityError && exitCodeFor(e) === 5);
+  await assert.rejects(send(pdf), (e: unknown) => e instanceof IntegrityError && exitCodeFor(e) === 5);
   assert.equal(conversation().attachments.length, 2);
   assert.equal(conversation().messages.length, 0);
 });
 
 test('TooManyRequestsErrorMessage: retryAfter honoured, then the request goes again', async (t) => {
   const { emulator, open, conversation } = await setup(t);
-  const guest = await open();
-  const uploaded = await guest.upload(pdf);
-  emulator.webMessaging.addFault({ action: 'too-many-requests', retryAfter: 1 });
-  const started = Date.now();
-  const { messageId } = await guest.send({ text: 'x', attachmentId: uploaded.attachmentId });
+  const { send } = await open();
+  let started = 0;
+  let delivering = 0;
+  // The rule is armed once the upload is done, so that it hits the onMessage.
+  const sent = await send(pdf, {
+    onEvent: (event) => {
+      if (event.type !== 'delivering') return;
+      emulator.webMessaging.addFault({ action: 'too-many-requests', retryAfter: 1 });
+      started = Date.now();
+      delivering++;
+    },
+  });
+  assert.equal(delivering, 1);
   assert.ok(Date.now() - started >= 1000, `waited ${Date.now() - started} ms`);
-  assertDelivered(conversation(), messageId, pdf);
+  assertDelivered(conversation(), sent.messageId, pdf);
 });
 
 test('the socket dropped during the PUT: reconnect, same conversation, the upload requested again', async (t) => {
   const { emulator, open, conversation } = await setup(t);
-  const guest = await open();
+  const { guest, send } = await open();
   emulator.webMessaging.addFault({ action: 'close-mid-upload' });
-  const sent = await sendFile(guest, pdf);
-  assert.equal(sent.requests, 2);
+  const sent = await send(pdf);
+  assert.equal(requested(conversation()), 2);
   assert.equal(guest.connections, 2);
   assertDelivered(conversation(), sent.messageId, pdf);
 });
 
 test('the answer to onMessage lost: the history finds it, exactly one message', async (t) => {
   const { emulator, open, conversation } = await setup(t);
-  const guest = await open();
+  const { send } = await open();
   emulator.webMessaging.addFault({ action: 'lose-message-response' });
-  const sent = await sendFile(guest, pdf);
-  assert.deepEqual({ sends: sent.sends, looked: sent.looked }, { sends: 1, looked: true });
+  const sent = await send(pdf);
+  assert.equal(emulator.state().counters['wm-history']?.requests, 1, 'the history was asked');
   assertDelivered(conversation(), sent.messageId, pdf);
 });
 
 test('a success event dropped: requested again after the bounded wait', async (t) => {
   const { emulator, open, conversation } = await setup(t, { eventTimeoutMs: 300 });
-  const guest = await open();
+  const { send } = await open();
   emulator.webMessaging.addFault({ action: 'drop-success' });
-  const sent = await sendFile(guest, pdf);
-  assert.equal(sent.requests, 2);
+  const sent = await send(pdf);
+  assert.equal(requested(conversation()), 2);
   assertDelivered(conversation(), sent.messageId, pdf);
 });
 

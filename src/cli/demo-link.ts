@@ -1,0 +1,52 @@
+/**
+ * The demo's link store and its check: the embedded emulator's S3 endpoint with its documented
+ * demo key pair, handed to the store explicitly (never through process.env, so that nothing of the
+ * user's AWS configuration is used or changed), and, once the message is delivered, the link the
+ * message carries downloaded and hashed — what a recipient clicking it would get.
+ */
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { request } from 'undici';
+import type { EmulatorHandle } from '../emulator/index.js';
+import { IntegrityError, InternalError } from '../errors/index.js';
+import { openLinkStore, type LinkStore } from '../relay/delivery-choice.js';
+
+export async function demoLinkStore(emulator: EmulatorHandle): Promise<LinkStore> {
+  const { DEMO_S3_CREDENTIAL, DEFAULT_S3_BUCKET } = await import('../emulator/s3/index.js');
+  return openLinkStore({
+    location: `s3://${DEFAULT_S3_BUCKET}/demo/`,
+    endpoint: emulator.s3Url,
+    region: 'us-east-1',
+    credentials: { ...DEMO_S3_CREDENTIAL },
+  });
+}
+
+/** The text of message `messageId`, wherever the emulator holds it (Files API, Web Messaging, conversation). */
+function messageText(emulator: EmulatorHandle, messageId: string): string | undefined {
+  const state = emulator.state() as unknown as {
+    messages: Array<{ id: string; text: string }>;
+    webMessaging: { conversations: Array<{ messages: Array<{ id: string; text?: string }> }> };
+    conversations: { items: Array<{ messages: Array<{ id: string; textBody: string }> }> };
+  };
+  return (
+    state.messages.find((m) => m.id === messageId)?.text ??
+    state.webMessaging.conversations.flatMap((c) => c.messages).find((m) => m.id === messageId)?.text ??
+    state.conversations.items.flatMap((c) => c.messages).find((m) => m.id === messageId)?.textBody
+  );
+}
+
+/** Downloads the link in message `messageId` and checks its bytes' SHA-256 is `want`. */
+export async function verifyLinkMessage(emulator: EmulatorHandle, messageId: string, want: string): Promise<void> {
+  const text = messageText(emulator, messageId);
+  const url = text === undefined ? undefined : /^Download: (\S+)$/m.exec(text)?.[1];
+  if (url === undefined) throw new InternalError('demo.no_link', `Message ${messageId} carries no download link.`);
+  const res = await request(url);
+  if (res.statusCode !== 200) {
+    await res.body.dump();
+    throw new IntegrityError('demo.link_failed', `The link in message ${messageId} answered HTTP ${res.statusCode}.`);
+  }
+  const hash = createHash('sha256');
+  await pipeline(res.body, hash);
+  const got = hash.digest('hex');
+  if (got !== want) throw new IntegrityError('demo.sha256_mismatch', `The bytes the link downloads have SHA-256 ${got}, not the source's ${want}.`);
+}
