@@ -17,6 +17,8 @@ export interface ServeBenchOptions {
   /** Passed to `serve` when given; otherwise the service's defaults apply. */
   maxJobs: number | undefined;
   concurrency: number | undefined;
+  /** False: the service relays only after intake (--no-relay-while-receiving), for comparison. */
+  relayWhileReceiving: boolean;
   keep: boolean;
 }
 
@@ -35,6 +37,7 @@ export const USAGE = `node --import tsx bench/serve/run.ts [options]
                        separate emulator process; the service's CPU and RSS then include the emulator's
   --max-jobs N         relay jobs at once (default: the service's default)
   --concurrency N      segments in flight per relay job (default: the service's default)
+  --no-relay-while-receiving   the service relays each file only after its last byte (as before)
   --keep               keep the temp dir (files, spool, state, logs)
   --help               this text`;
 
@@ -61,6 +64,7 @@ export function parseServeBenchArgs(argv: string[]): ServeBenchOptions | undefin
       embedded: { type: 'boolean', default: false },
       'max-jobs': { type: 'string' },
       concurrency: { type: 'string' },
+      'no-relay-while-receiving': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -81,6 +85,7 @@ export function parseServeBenchArgs(argv: string[]): ServeBenchOptions | undefin
     embedded: values.embedded ?? false,
     maxJobs: integer('max-jobs', values['max-jobs'], 1, 64),
     concurrency: integer('concurrency', values.concurrency, 1, 32),
+    relayWhileReceiving: !(values['no-relay-while-receiving'] ?? false),
     keep: values.keep ?? false,
   };
 }

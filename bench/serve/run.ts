@@ -96,6 +96,7 @@ async function startTarget(): Promise<{ service: ServiceProcess; emulator?: Runn
     ...(opts.size > 5 * GiB ? ['--max-size', String(opts.size)] : []),
     ...(opts.maxJobs === undefined ? [] : ['--max-jobs', String(opts.maxJobs)]),
     ...(opts.concurrency === undefined ? [] : ['--concurrency', String(opts.concurrency)]),
+    ...(opts.relayWhileReceiving ? [] : ['--no-relay-while-receiving']),
   ];
   const logPath = join(tempDir, 'service.log');
   if (opts.embedded) {
@@ -153,9 +154,11 @@ async function main(): Promise<number> {
   const startedAt = Date.now();
   let intakeDoneAt = startedAt;
   const latencies: number[] = [];
+  // The chunk size the uploads used: the service's part size when it named one.
+  let usedChunkSize = opts.chunkSize;
   const jobs = await Promise.all(
     sources.map(async (source) => {
-      const { jobId, lastByteAt } = await tusUpload({
+      const { jobId, lastByteAt, chunkSize } = await tusUpload({
         baseUrl: service.url,
         filePath: source.path,
         size: opts.size,
@@ -165,6 +168,7 @@ async function main(): Promise<number> {
         dispatcher,
         signal: interrupted.signal,
       });
+      usedChunkSize = chunkSize;
       intakeDoneAt = Math.max(intakeDoneAt, Date.now());
       const job = await waitForJobEnd(service.url, jobId, { dispatcher, signal: interrupted.signal });
       // The service's finishedAt and our lastByteAt read the same machine's clock (ms).
@@ -183,7 +187,7 @@ async function main(): Promise<number> {
   const measurements: ServeMeasurements = {
     uploads: opts.uploads,
     size: opts.size,
-    chunkSize: opts.chunkSize,
+    chunkSize: usedChunkSize,
     checksums: opts.checksums,
     embedded: opts.embedded,
     oneGiB: opts.oneGiB,

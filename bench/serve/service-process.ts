@@ -26,7 +26,9 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const { logPath, timeoutMs } = options;
   const logFd = openSync(logPath, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
+  // BENCH_SERVICE_NODE_ARGS: extra node flags for the service alone (e.g. --cpu-prof, not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', logFd],

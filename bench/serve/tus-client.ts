@@ -29,6 +29,8 @@ export interface TusUploadResult {
   uploadUrl: string;
   /** Epoch ms when the last PATCH's 204 arrived: the service had the upload's last byte. */
   lastByteAt: number;
+  /** The chunk size used: the service's part size when it named one. */
+  chunkSize: number;
 }
 
 const TUS = { 'tus-resumable': '1.0.0' } as const;
@@ -61,6 +63,9 @@ export async function tusUpload(input: TusUploadInput): Promise<TusUploadResult>
     },
   });
   const location = created.headers.location;
+  // Relaying while receiving, the service names its destination's part size: chunks follow it (as the page does).
+  const partSize = Number(created.headers['genesys-upload-part-size']);
+  const chunkSize = Number.isSafeInteger(partSize) && partSize > 0 ? partSize : input.chunkSize;
   await expectStatus(created, 201, 'tus creation');
   if (typeof location !== 'string') throw new Error('tus creation: no Location header');
   const uploadUrl = new URL(location, input.baseUrl).href;
@@ -69,8 +74,8 @@ export async function tusUpload(input: TusUploadInput): Promise<TusUploadResult>
   const file = input.checksums ? await open(input.filePath, 'r') : undefined;
   let lastByteAt = Date.now();
   try {
-    for (let offset = 0; offset < input.size; offset += input.chunkSize) {
-      const length = Math.min(input.chunkSize, input.size - offset);
+    for (let offset = 0; offset < input.size; offset += chunkSize) {
+      const length = Math.min(chunkSize, input.size - offset);
       const headers: Record<string, string> = {
         ...TUS,
         ...input.headers,
@@ -98,5 +103,5 @@ export async function tusUpload(input: TusUploadInput): Promise<TusUploadResult>
   } finally {
     await file?.close();
   }
-  return { jobId, uploadUrl, lastByteAt };
+  return { jobId, uploadUrl, lastByteAt, chunkSize };
 }

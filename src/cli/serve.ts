@@ -42,6 +42,7 @@ interface ServeFlags extends TargetFlags, Omit<WebMessagingFlags, 'guestTokenFil
   allowExecutables: boolean;
   maxJobs: number;
   concurrency: number;
+  relayWhileReceiving: boolean;
   corsOrigin?: string[];
   intakeExpiry?: number;
   emulator: boolean;
@@ -130,6 +131,7 @@ export function serveCommand(): Command {
     .option('--allow-executables', 'accept programs and scripts (by name or type) when their type is allowed', false)
     .option('--max-jobs <n>', 'relay jobs running at once; the rest queue (1-64)', integerInRange(1, 64), 2)
     .option('--concurrency <n>', 'segments in flight per relay job (1-32)', integerInRange(1, 32), 4)
+    .option('--no-relay-while-receiving', 'relay only once the whole file has arrived (default: parts relay as they arrive)')
     .option('--cors-origin <origin>', 'allow this browser origin, or * (repeatable; default: same origin only)', collect)
     .option('--intake-expiry <duration>', 'unfinished uploads are discarded this long after creation (default: 24h)', parseDuration)
     .option('--emulator', 'relay to an embedded Genesys Cloud emulator (demo and tests)', false)
@@ -178,6 +180,7 @@ function serviceOptions(flags: ServeFlags): ServiceOptions {
     allowExecutables: flags.allowExecutables,
     maxJobs: flags.maxJobs,
     concurrency: flags.concurrency,
+    relayWhileReceiving: flags.relayWhileReceiving,
     corsOrigins: flags.corsOrigin ?? [],
     intakeExpiryMs: flags.intakeExpiry, // undefined: the service's default (24 h)
     logLevel: flags.logLevel,

@@ -8,6 +8,7 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   intakeBytes: Counter;
   intakeChecksumMismatches: Counter;
+  unalignedChunks: Counter;
   relayBytes: Counter;
   segments: Counter;
   retries: Counter<'route' | 'status'>;
@@ -26,6 +27,11 @@ export function createMetrics(sample: { queued(): number; running(): number }): 
     intakeChecksumMismatches: new Counter({
       name: 'genesys_upload_intake_checksum_mismatches_total',
       help: 'tus chunks refused with 460 because their Upload-Checksum did not match.',
+      registers,
+    }),
+    unalignedChunks: new Counter({
+      name: 'genesys_upload_unaligned_chunks_total',
+      help: 'Checksummed tus chunks that did not cover exactly one part of a destination relayed while receiving (that part is hashed again).',
       registers,
     }),
     relayBytes: new Counter({ name: 'genesys_upload_relay_bytes_total', help: 'Bytes stored in Genesys Cloud (distinct segment bytes).', registers }),

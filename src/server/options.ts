@@ -70,6 +70,8 @@ export interface ServiceOptions {
   maxJobs?: number;
   /** Segments in flight per relay job (1..32); default 4. */
   concurrency?: number;
+  /** Relay to a part-taking destination while the bytes arrive (src/server/relay-stream); default true. */
+  relayWhileReceiving?: boolean;
   /** Origins allowed by CORS (`*` for any); default none (same-origin only). */
   corsOrigins?: string[];
   /** Unfinished intakes expire this long after creation; default 24 h. */
@@ -163,6 +165,7 @@ export interface ValidServiceOptions {
   readinessFailureCacheMs: number;
   maxJobs: number;
   concurrency: number;
+  relayWhileReceiving: boolean;
   corsOrigins: string[];
   intakeExpiryMs: number;
   sweepIntervalMs: number;
@@ -287,6 +290,7 @@ export function resolveServiceOptions(options: ServiceOptions): ValidServiceOpti
     apiKeys: [...apiKeys],
     maxJobs: integer('maxJobs', options.maxJobs ?? SERVICE_DEFAULTS.maxJobs, 1, 64),
     concurrency: integer('concurrency', options.concurrency ?? SERVICE_DEFAULTS.concurrency, 1, MAX_CONCURRENCY),
+    relayWhileReceiving: options.relayWhileReceiving ?? true,
     corsOrigins: [...corsOrigins],
     intakeExpiryMs,
     sweepIntervalMs: integer('sweepIntervalMs', options.sweepIntervalMs ?? defaultSweep, 10, 24 * HOUR),

@@ -18,6 +18,7 @@ import { TusIntake } from './intake/tus-intake.js';
 import { registerTusRoutes } from './intake/tus-routes.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { RelayStreams } from './relay-stream/relay-streams.js';
 import { JobStore } from './jobs/job-store.js';
 import { openRelayJournal, type RelayJournal } from './jobs/relay-journal.js';
 import { sweepRetention } from './jobs/retention.js';
@@ -95,6 +96,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     if (guestTokens !== undefined) cleanups.push(store.onChange((job) => guestTokens.onChange(job)));
 
     let runner: JobRunner | undefined;
+    let streams: RelayStreams | undefined;
     const metrics = createMetrics({ queued: () => store.countInState('queued'), running: () => runner?.runningCount ?? 0 });
     const intake = new TusIntake({
       spoolDir: options.spoolDir,
@@ -104,6 +106,9 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       logger,
       now,
       onComplete: (id) => runner?.enqueue(id),
+      onOffset: (id, offset) => streams?.advanced(id, offset),
+      onGone: (id) => streams?.gone(id),
+      onRecovered: async () => streams?.recover(),
       keepSecrets: guestTokens === undefined ? undefined : async (id, metadata) => {
         const token = guestTokenOf(metadata, (status, message) => new IntakeRefusal(status, message));
         if (token !== undefined) await guestTokens.keep(id, token);
@@ -121,7 +126,24 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       removeSpool: (id) => intake.remove(id),
       spoolComplete: (id) => intake.spoolComplete(id),
       engineOptions: journal === undefined ? undefined : (job) => journal.engineOptions(job),
+      // Relayed while receiving: the relay waits for that upload and then only delivers.
+      beforeRelay: (job, signal) => streams?.uploaded(job, signal) ?? Promise.resolve(job),
+      slotFree: (id) => streams?.has(id) === true,
     });
+    // Stopped after the runner (cleanups run in reverse): a relay waiting for a stream goes back to the queue.
+    const relayStreams = new RelayStreams({
+      store,
+      // Relayed while receiving: the tutorial's Files API (the other destinations take one whole-file PUT).
+      client: relay.vias.name === 'genesys-files' ? relay.vias.client : undefined,
+      journal: (job) => journal?.engineOptions(job).journal,
+      spoolDir: options.spoolDir,
+      spoolPath: (id) => intake.pathOf(id),
+      concurrency: options.concurrency,
+      logger,
+      metrics,
+    });
+    streams = relayStreams;
+    cleanups.push(() => relayStreams.close());
     runner = jobRunner;
     cleanups.push(() => jobRunner.close());
 
@@ -161,6 +183,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       maxMetadataBytes: options.maxMetadataBytes,
       limiter,
       store,
+      streams: options.relayWhileReceiving ? relayStreams : undefined,
     });
     registerApiRoutes(app, {
       store,

@@ -27,6 +27,8 @@ import { contentTypeFor, validateContentType } from './content-type.js';
 import type { UploadEvent } from './events.js';
 import { assertUnchanged } from './file-guard.js';
 import { fingerprint } from './fingerprint.js';
+import { GrowingSegmentReader } from './growing-reader.js';
+import { GROWING_FINGERPRINT, assertGrown, openGrowingFile, type GrowingSource } from './growing-source.js';
 import { validateUploadOptions, type UploadFileOptions } from './options.js';
 import type { PartTransport } from './put-part.js';
 import type { UploadRecorder } from './recorder.js';
@@ -43,6 +45,8 @@ export interface RunUploadOptions extends UploadFileOptions {
   session?: RemoteSession | undefined;
   /** Told of each durable step (the resume journal). */
   recorder?: UploadRecorder | undefined;
+  /** The file is still being written: its final size, when each range is there, what is hashed already (growing-source.ts). */
+  growing?: GrowingSource | undefined;
 }
 
 export interface RunUploadResult {
@@ -104,8 +108,9 @@ export async function runUpload(store: Store, transport: PartTransport, options:
   };
   const step: StepContext = { signal, retry: policy, emit };
 
-  const source = await openSourceFile(path, valid.maxFileSize);
-  const unchanged = (): Promise<void> => assertUnchanged(path, source.identity, 'during the upload');
+  const growing = options.growing;
+  const source = growing === undefined ? await openSourceFile(path, valid.maxFileSize) : await openGrowingFile(path, growing.size, valid.maxFileSize);
+  const unchanged = (): Promise<void> => (growing === undefined ? assertUnchanged(path, source.identity, 'during the upload') : assertGrown(path, source.size));
   let session = options.session;
   let completed = false;
   try {
@@ -116,7 +121,7 @@ export async function runUpload(store: Store, transport: PartTransport, options:
     const opened = session;
     const plan = opened.plan;
     if (recorder !== undefined && !opened.resumed) {
-      const chunks = await fingerprint(source.handle, plan, signal);
+      const chunks = growing === undefined ? await fingerprint(source.handle, plan, signal) : GROWING_FINGERPRINT;
       recorder.opened({
         id: opened.id,
         state: opened.state(),
@@ -139,7 +144,8 @@ export async function runUpload(store: Store, transport: PartTransport, options:
 
     const workers = Math.min(valid.concurrency, plan.chunks);
     // workers + 1: a worker asking for its next segment always finds a free buffer (see SegmentReader).
-    const reader = new SegmentReader(source.handle, plan, new BufferPool(workers + 1, Math.min(plan.chunkSize, size)));
+    const pool = new BufferPool(workers + 1, Math.min(plan.chunkSize, size));
+    const reader = growing === undefined ? new SegmentReader(source.handle, plan, pool) : new GrowingSegmentReader(source.handle, plan, pool, growing, signal);
     const storage: StorageContext = {
       transport,
       session: opened,
@@ -195,7 +201,7 @@ export async function runUpload(store: Store, transport: PartTransport, options:
 
     await storeAll((s) => reader.next(s), true);
     await unchanged();
-    const sha256 = reader.wholeFileSha256();
+    const sha256 = await reader.wholeFileSha256();
 
     const stored = await completeUpload({
       session: opened,

@@ -11,6 +11,8 @@ import { ChecksumHttpStack } from './checksum-stack.js';
 import { jobIdFromUploadUrl } from './format.js';
 
 export const CHUNK_SIZE = 8 * 1024 * 1024;
+/** The creation's answer names the part size of a destination relayed while receiving. */
+export const PART_SIZE_HEADER = 'Genesys-Upload-Part-Size';
 /** tus-js-client's own retries of a failed request before it reports an error (milliseconds). */
 export const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000];
 /** Checksum mismatch: the chunk was damaged on the way; sending it again is the fix. */
@@ -49,6 +51,13 @@ export async function startIntake(options) {
           error.originalResponse?.getStatus() === CHECKSUM_MISMATCH || tus.defaultOptions.onShouldRetry(error, attempt, uploadOptions);
         if (retry) options.onRetry?.(attempt + 1, RETRY_DELAYS.length);
         return retry;
+      },
+      onAfterResponse(request, response) {
+        // Relaying while receiving, the service says its destination's part size at creation:
+        // chunks of exactly that size let each chunk's checksum serve as the part's (no re-hash).
+        if (request.getMethod() !== 'POST' && request.getMethod() !== 'HEAD') return;
+        const partSize = Number(response.getHeader(PART_SIZE_HEADER));
+        if (Number.isSafeInteger(partSize) && partSize > 0) upload.options.chunkSize = partSize;
       },
       onUploadUrlAvailable() {
         const resumed = previousUrl !== null && upload.url === previousUrl;

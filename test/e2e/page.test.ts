@@ -43,7 +43,8 @@ async function startEmulatedService(t: TestContext, name: string, extra: { apiKe
     port: 0,
     spoolDir: join(work, name, 'spool'),
     stateDir: join(work, name, 'state'),
-    emulator: true,
+    // Parts of the page's default chunk size: the chunks these tests count are the same either way.
+    emulator: { chunkSize: PAGE_CHUNK },
     logLevel: 'silent',
     ...extra,
   });

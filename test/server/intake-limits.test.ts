@@ -63,7 +63,8 @@ test('unfinished intakes are capped (429); reserved bytes must fit the free spac
 
 test('retention: finished jobs past it are removed, with a failed job\'s spool file', async () => {
   let now = Date.now();
-  const t = await startTestService({ retentionMs: 60_000, clock: { now: () => now } });
+  // Relays after intake: the one-off refusal of the initiate must fail the job's relay.
+  const t = await startTestService({ retentionMs: 60_000, clock: { now: () => now }, relayWhileReceiving: false });
   try {
     const delivered = randomBytes(5000);
     const deliveredUrl = await createUpload(t.url, delivered.length);

@@ -12,7 +12,8 @@ import type { JobView } from '../../src/server/index.js';
 import { createUpload, encodeMetadata, ended, followJob, getJob, h, headOffset, http, jobIdOf, patch, startTestService, terminal, TUS } from './helpers.js';
 
 test('with --max-jobs 1 the second job waits in the queue until the first is done', async () => {
-  const t = await startTestService({ maxJobs: 1 });
+  // Relays after intake: a job relayed while receiving takes no slot (only its message remains).
+  const t = await startTestService({ maxJobs: 1, relayWhileReceiving: false });
   try {
     // Hold the first relay at its initiate call for a while (the rule applies once).
     t.service.emulator!.addFault({ route: 'initiate', action: 'stall', stallMs: 1500, count: 1 });
@@ -40,7 +41,8 @@ test('with --max-jobs 1 the second job waits in the queue until the first is don
 });
 
 test('a failed job keeps its spool file, is retried on request and delivers; only failed jobs can be retried', async () => {
-  const t = await startTestService();
+  // The relay after intake (relaying while receiving would open the upload at creation).
+  const t = await startTestService({ relayWhileReceiving: false });
   try {
     t.service.emulator!.addFault({ route: 'initiate', action: 'status', status: 400, count: 1 });
     const data = randomBytes(4096);
@@ -104,7 +106,8 @@ test('SSE: a snapshot, one event per change, a final end event; the list shows t
 });
 
 test('SSE reports relay progress chunk by chunk while a job runs', async () => {
-  const t = await startTestService({ emulator: { chunkSize: 64 * 1024, singleChunkMaxSize: 0 }, concurrency: 1 });
+  // The relay after intake: progress while receiving has its own test (relay-stream.test.ts).
+  const t = await startTestService({ emulator: { chunkSize: 64 * 1024, singleChunkMaxSize: 0 }, concurrency: 1, relayWhileReceiving: false });
   try {
     const data = randomBytes(8 * 64 * 1024);
     const uploadUrl = await createUpload(t.url, data.length, { filename: 'progress.pdf', to: '+15550100' });

@@ -34,6 +34,7 @@ export const CORS_EXPOSED_HEADERS = [
   'Tus-Extension',
   'Tus-Max-Size',
   'Tus-Checksum-Algorithm',
+  'Genesys-Upload-Part-Size',
 ];
 
 const METHODS = 'GET, HEAD, POST, PATCH, DELETE, OPTIONS';

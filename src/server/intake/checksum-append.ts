@@ -14,7 +14,7 @@
  * again. (Like the rest of the spool, this is safe against a process crash, not a power loss:
  * nothing is fsynced.)
  */
-import { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,6 +42,8 @@ export interface AppendTarget {
   limit: number;
   /** Directory of the in-progress markers (emptied at every start). */
   markerDir: string;
+  /** A copy of the upload's whole-file hash at `offset`, fed the chunk too (kept only if it is verified). */
+  whole?: Hash | undefined;
 }
 
 
@@ -62,7 +64,7 @@ export async function appendAndVerify(body: Readable, expected: ExpectedChecksum
     throw error;
   }
   await writeFile(marker, String(target.offset), { mode: 0o600 });
-  const hashing = new HashingLimiter(expected.algorithm, target.limit);
+  const hashing = new HashingLimiter(expected.algorithm, target.limit, target.whole);
   const sink = createWriteStream(target.path, { flags: 'r+', start: target.offset });
   // Registered first: an aborted pipeline returns before the stream's writes in flight are done,
   // and cutting back before they land would let them grow the file again.

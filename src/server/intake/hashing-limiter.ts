@@ -3,7 +3,7 @@
  * pipeline with TooLarge once more than `limit` bytes came (a chunk longer than the upload's
  * rest). Shared by the in-place append and the creation's temporary spool.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export class TooLarge extends Error {}
@@ -14,6 +14,8 @@ export class HashingLimiter extends Transform {
   constructor(
     algorithm: string,
     private readonly limit: number,
+    /** Also fed every byte: the upload's whole-file hash, in order (relay-stream/spool-progress.ts). */
+    readonly whole?: Hash,
   ) {
     super();
     this.hash = createHash(algorithm);
@@ -25,6 +27,7 @@ export class HashingLimiter extends Transform {
       return;
     }
     this.hash.update(chunk);
+    this.whole?.update(chunk);
     callback(null, chunk);
   }
 }

@@ -57,6 +57,12 @@ export interface TusIntakeOptions {
   now: () => number;
   /** The intake of job `id` is complete. */
   onComplete(id: string): void;
+  /** Job `id`'s spool holds `offset` verified bytes (relay while receiving). */
+  onOffset?(id: string, offset: number): void;
+  /** Job `id`'s intake ended without completing (terminated or expired). */
+  onGone?(id: string): void;
+  /** At start, once interrupted chunks are cut back and before complete intakes are queued. */
+  onRecovered?(): Promise<void>;
   /** Keeps the secret metadata of a new job apart (the Web Messaging guest token); they never reach the spool. */
   keepSecrets?: ((id: string, metadata: Upload['metadata']) => Promise<void>) | undefined;
 }
@@ -114,6 +120,7 @@ export class TusIntake {
           ['receiving'],
         );
         this.#o.logger.info({ job: id, step: 'intake-terminated' }, 'intake terminated by the client');
+        this.#o.onGone?.(id);
       } catch (error) {
         // The spool file is gone; the row stays receiving and the expiry sweep fails it later.
         this.#o.logger.error({ job: id, step: 'intake-terminated', err: String(error) }, 'could not record the termination');
@@ -143,6 +150,7 @@ export class TusIntake {
    * loop for the busy timeout) and the next chunk records the offset again.
    */
   recordOffset(id: string, offset: number): void {
+    this.#o.onOffset?.(id, offset);
     const now = Date.now();
     if (now < this.#progressPausedUntil) return;
     try {
@@ -231,6 +239,7 @@ export class TusIntake {
     }
     await rm(this.partialDirectory, { recursive: true, force: true });
     await ensurePrivateDir(this.partialDirectory);
+    await this.#o.onRecovered?.();
     await this.completeReceived();
   }
 
@@ -296,6 +305,7 @@ export class TusIntake {
       ['receiving'],
     );
     if (failed === undefined) return;
+    this.#o.onGone?.(job.id);
     await this.remove(job.id);
     this.#o.logger.info({ job: job.id, step: 'intake-expired', received: failed.intakeBytes, size: failed.size }, 'unfinished intake expired and removed');
   }

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { mayAccess, principalOf } from '../http/auth.js';
 import type { Job } from '../jobs/job.js';
 import type { ServiceMetrics } from '../metrics.js';
+import type { RelayStreams } from '../relay-stream/relay-streams.js';
 import { appendAndVerify, type AppendOutcome } from './checksum-append.js';
 import { spoolAndVerify, type SpoolOutcome } from './checksum-spool.js';
 import { RetryLater, type IntakeLimiter } from './intake-limits.js';
@@ -35,6 +36,8 @@ export interface TusRouteDeps {
   maxMetadataBytes: number;
   limiter: IntakeLimiter;
   store: { get(id: string): Job | undefined };
+  /** Relay while receiving (relay-stream/relay-streams.ts), when the service runs it. */
+  streams?: Pick<RelayStreams, 'start' | 'partSizeOf' | 'progressOf' | 'chunkVerified'> | undefined;
 }
 
 /**
@@ -230,12 +233,15 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
           const declared = Number(header(request, 'content-length') ?? '0');
           if (declared > limit) return refuse(reply, { status: 413, body: `The chunk is longer than the ${limit} bytes the upload still needs.\n` });
           let outcome: AppendOutcome | SpoolOutcome;
+          const offset = Number(header(request, 'upload-offset'));
+          // The upload's whole-file hash, fed this chunk too when it is next in order (one pass for the relay).
+          const whole = method === 'PATCH' && id !== undefined ? deps.streams?.progressOf(id)?.wholeHashAt(offset) : undefined;
           try {
             // A PATCH is appended in place (written once); a creation's chunk has no spool file yet.
             outcome =
               method === 'PATCH' && id !== undefined
                 ? await intake.appendingInPlace(id, () =>
-                    appendAndVerify(request.raw, expected, { id, path: intake.pathOf(id), offset: Number(header(request, 'upload-offset')), limit, markerDir: intake.partialDirectory }, supersede),
+                    appendAndVerify(request.raw, expected, { id, path: intake.pathOf(id), offset, limit, markerDir: intake.partialDirectory, whole }, supersede),
                   )
                 : await spoolAndVerify(request.raw, expected, intake.partialDirectory, limit, supersede);
           } catch (error) {
@@ -257,6 +263,7 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
             body = createReadStream(outcome.path);
             overrides['content-length'] = String(outcome.size);
           } else {
+            if (id !== undefined) deps.streams?.chunkVerified(id, offset, outcome.size, expected.algorithm, outcome.hex, whole);
             // Already in the spool file: @tus/server gets an empty PATCH at the new offset, which
             // answers like any chunk and fires the completion hook at the last one.
             body = undefined;
@@ -316,6 +323,15 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
         if (offset > from) metrics.intakeBytes.inc(offset - from);
         logger.info({ job: id, step: 'chunk-received', from, offset }, 'intake chunk stored');
       }
+    }
+    if (request.method === 'POST' && response.status === 201 && id !== undefined) {
+      // Relay while receiving: the client's chunks should be the destination's parts.
+      const partSize = await deps.streams?.start(id);
+      if (partSize !== undefined) headers['genesys-upload-part-size'] = String(partSize);
+    } else if (request.method === 'HEAD' && id !== undefined && response.ok) {
+      // A client resuming (after a reload) learns it again.
+      const partSize = deps.streams?.partSizeOf(id);
+      if (partSize !== undefined) headers['genesys-upload-part-size'] = String(partSize);
     }
     const job = id === undefined ? undefined : deps.store.get(id);
     if (job?.state === 'receiving' && response.ok && request.method !== 'DELETE') {

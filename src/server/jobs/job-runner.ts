@@ -35,6 +35,10 @@ export interface JobRunnerOptions {
   spoolComplete(id: string): Promise<boolean>;
   /** Extra engine options per job (the resume journal, when available). */
   engineOptions?: (job: Job) => RelayContext['engineOptions'];
+  /** Waits for an upload already under way for the job (relay while receiving); returns the job as it is then. */
+  beforeRelay?: (job: Job, signal: AbortSignal) => Promise<Job>;
+  /** Whether job `id`'s upload is under way outside the runner (relay while receiving): it takes no relay slot. */
+  slotFree?: (id: string) => boolean;
 }
 
 class Shutdown extends Error {
@@ -52,7 +56,7 @@ function toJobError(error: unknown): JobError {
 export class JobRunner {
   readonly #o: JobRunnerOptions;
   readonly #queue: string[] = [];
-  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  readonly #running = new Map<string, { controller: AbortController; done: Promise<void>; slot: boolean }>();
   /** Jobs whose next attempt may send the message although an earlier one may have (operator's call). */
   readonly #redeliver = new Set<string>();
   readonly #writes: StateWrites;
@@ -123,11 +127,14 @@ export class JobRunner {
   }
 
   #pump(): void {
-    while (!this.#closed && this.#running.size < this.#o.maxJobs && this.#queue.length > 0) {
-      const id = this.#queue.shift()!;
+    while (!this.#closed && this.#queue.length > 0) {
+      const slots = [...this.#running.values()].filter((running) => running.slot).length;
+      const at = slots < this.#o.maxJobs ? 0 : this.#queue.findIndex((queued) => this.#o.slotFree?.(queued) === true);
+      if (at < 0) break;
+      const id = this.#queue.splice(at, 1)[0]!;
       if (this.#running.has(id)) continue;
       const controller = new AbortController();
-      const entry = { controller, done: Promise.resolve() };
+      const entry = { controller, done: Promise.resolve(), slot: this.#o.slotFree?.(id) !== true };
       this.#running.set(id, entry);
       entry.done = this.#run(id, controller.signal)
         .catch((error: unknown) => {
@@ -161,15 +168,16 @@ export class JobRunner {
       metrics.jobs.inc({ outcome });
     };
     try {
+      const ready = this.#o.beforeRelay === undefined ? attempt : await this.#o.beforeRelay(attempt, signal);
       const result = await relayJob({
         vias: this.#o.vias,
-        job: attempt,
+        job: ready,
         filePath: this.#o.spoolPath(id),
         concurrency: this.#o.concurrency,
         signal,
         onEvent: (event) => recordRelayEvent({ writes: this.#writes, metrics, logger }, id, event),
         onDetails: (details) => this.#writes.persist(id, { details }),
-        engineOptions: this.#engineOptions(attempt),
+        engineOptions: this.#engineOptions(ready),
       });
       this.#writes.persist(id, {
         state: 'delivered',

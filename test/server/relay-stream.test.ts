@@ -1,0 +1,173 @@
+/**
+ * Relay while receiving: the service opens the destination's upload at the tus creation, names its
+ * part size (Genesys-Upload-Part-Size), and stores each part as soon as the intake verified it.
+ * Progress is observed through the job's SSE stream and the emulator's request log (events, not
+ * timing); the kill -9 case runs the service as a child process, the emulator in this process.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { DEMO_CLIENT, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { getToken, http as emulatorHttp } from '../helpers/emulator-client.js';
+import { digest, encodeMetadata, followJob, headOffset, http, jobIdOf, patch, sha256Hex, startTestService, terminal } from './helpers.js';
+
+const KiB = 1024;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const TUS = { 'tus-resumable': '1.0.0' };
+
+/** POST /files/ → the upload URL and the part size the service named. */
+async function create(base: string, size: number, filename: string): Promise<{ url: string; partSize: number }> {
+  const res = await http(`${base}/files/`, {
+    method: 'POST',
+    headers: { ...TUS, 'upload-length': String(size), 'upload-metadata': encodeMetadata({ filename, to: '+15550100' }) },
+  });
+  assert.equal(res.status, 201, res.text);
+  const header = (name: string): string | undefined => {
+    const value = res.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  return { url: new URL(header('location') ?? '', `${base}/files/`).toString(), partSize: Number(header('genesys-upload-part-size')) };
+}
+
+/** Sends [from, to) in checksummed chunks of `chunk` bytes. */
+async function send(url: string, data: Buffer, from: number, to: number, chunk: number): Promise<void> {
+  for (let offset = from; offset < to; offset += chunk) {
+    const body = data.subarray(offset, Math.min(offset + chunk, to));
+    const res = await patch(url, offset, body, { 'upload-checksum': `sha256 ${digest('sha256', body)}` });
+    assert.equal(res.status, 204, res.text);
+  }
+}
+
+/** PUTs of each part of `uploadId` in the emulator's request log. */
+function putsOf(emulator: Pick<EmulatorHandle, 'state'>, uploadId: string): Map<number, number> {
+  const puts = new Map<number, number>();
+  for (const entry of emulator.state().requestLog) {
+    if (entry.route === 'segment' && entry.uploadId === uploadId && entry.segmentIndex !== undefined) puts.set(entry.segmentIndex, (puts.get(entry.segmentIndex) ?? 0) + 1);
+  }
+  return puts;
+}
+
+function metric(text: string, name: string): number {
+  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+}
+
+test('aligned chunks: every part but the last is stored before the last byte is sent; identical bytes, no chunk counted unaligned', async () => {
+  const t = await startTestService({ emulator: { chunkSize: 64 * KiB, singleChunkMaxSize: 0 }, concurrency: 2 });
+  try {
+    const data = randomBytes(6 * 64 * KiB + 1000);
+    const { url, partSize } = await create(t.url, data.length, 'aligned.pdf');
+    assert.equal(partSize, 64 * KiB);
+    const id = jobIdOf(url);
+    const last = 6 * partSize;
+    await send(url, data, 0, last, partSize);
+    // Relay progress while receiving (SSE): the six full parts are stored before the last chunk goes.
+    const progress = (await followJob(t.url, id, (job) => job.relay.bytes >= last)).at(-1)!.data;
+    assert.equal(progress.state, 'receiving');
+    const emulator = t.service.emulator!;
+    const uploadId = emulator.state().uploads[0]!.uploadId;
+    assert.equal(putsOf(emulator, uploadId).size, 6);
+    await send(url, data, last, data.length, partSize);
+    const job = (await followJob(t.url, id, terminal)).at(-1)!.data;
+    assert.equal(job.state, 'delivered', JSON.stringify(job.error));
+    assert.equal(job.sha256, sha256Hex(data));
+    const state = emulator.state();
+    assert.equal(state.messages.length, 1);
+    assert.equal(state.uploads.length, 1);
+    assert.deepEqual([...putsOf(emulator, uploadId).values()], [1, 1, 1, 1, 1, 1, 1]);
+    const token = await getToken(t.emulatorUrl);
+    const stored = await emulatorHttp(`${t.emulatorUrl}/api/v2/files/${job.fileId}/content`, { headers: { authorization: `Bearer ${token}` } });
+    assert.ok(stored.bytes.equals(data));
+    assert.equal(metric((await http(`${t.url}/metrics`)).text, 'genesys_upload_unaligned_chunks_total'), 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test('unaligned chunks still deliver identical bytes and are counted', async () => {
+  const t = await startTestService({ emulator: { chunkSize: 64 * KiB, singleChunkMaxSize: 0 } });
+  try {
+    const data = randomBytes(5 * 64 * KiB + 17);
+    const { url } = await create(t.url, data.length, 'unaligned.pdf');
+    await send(url, data, 0, data.length, 100 * KiB);
+    const job = (await followJob(t.url, jobIdOf(url), terminal)).at(-1)!.data;
+    assert.equal(job.state, 'delivered', JSON.stringify(job.error));
+    assert.equal(job.sha256, sha256Hex(data));
+    const token = await getToken(t.emulatorUrl);
+    const stored = await emulatorHttp(`${t.emulatorUrl}/api/v2/files/${job.fileId}/content`, { headers: { authorization: `Bearer ${token}` } });
+    assert.ok(stored.bytes.equals(data));
+    assert.ok(metric((await http(`${t.url}/metrics`)).text, 'genesys_upload_unaligned_chunks_total') >= 1);
+  } finally {
+    await t.close();
+  }
+});
+
+async function startServiceProcess(args: string[], env: Record<string, string>): Promise<{ process: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  let stdout = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const line = /^(http:\/\/\S+)\n/.exec(stdout);
+      if (line) resolve(line[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the service exited (${code}) before printing its URL:\n${stderr}`)));
+  });
+  return { process: child, url, stderr: () => stderr };
+}
+
+test('kill -9 while an upload is relayed as it arrives, restart, tus resume: one message, identical bytes, no held part sent again', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gu-relay-stream-'));
+  const emulator = await startEmulator({ dataDir: join(dir, 'emulator'), chunkSize: 64 * KiB, singleChunkMaxSize: 0 });
+  const children: ChildProcess[] = [];
+  try {
+    const args = ['--port', '0', '--state-dir', join(dir, 'state'), '--spool-dir', join(dir, 'spool'), '--base-url', emulator.url, '--concurrency', '2'];
+    const env = { GENESYS_CLIENT_ID: DEMO_CLIENT.id, GENESYS_CLIENT_SECRET: DEMO_CLIENT.secret };
+    const data = randomBytes(10 * 64 * KiB + 5);
+    const first = await startServiceProcess(args, env);
+    children.push(first.process);
+    const { url, partSize } = await create(first.url, data.length, 'crash.pdf');
+    const id = jobIdOf(url);
+    await send(url, data, 0, 4 * partSize, partSize);
+    await followJob(first.url, id, (job) => job.relay.bytes >= 4 * partSize);
+    const uploadId = emulator.state().uploads[0]!.uploadId;
+
+    first.process.kill('SIGKILL');
+    await once(first.process, 'exit');
+
+    const second = await startServiceProcess(args, env);
+    children.push(second.process);
+    const resumeUrl = url.replace(first.url, second.url);
+    const offset = await headOffset(resumeUrl);
+    assert.equal(offset, 4 * partSize);
+    await send(resumeUrl, data, offset, data.length, partSize);
+    const job = (await followJob(second.url, id, terminal)).at(-1)!.data;
+    assert.equal(job.state, 'delivered', `${JSON.stringify(job.error)}\n${second.stderr()}`);
+    assert.equal(job.sha256, sha256Hex(data));
+    const state = emulator.state();
+    assert.equal(state.messages.length, 1, 'exactly one message');
+    assert.equal(state.uploads.length, 1, 'the upload opened at creation was continued');
+    const puts = putsOf(emulator, uploadId);
+    for (let index = 0; index < 11; index += 1) assert.equal(puts.get(index), 1, `part ${index} was sent once`);
+    const token = await getToken(emulator.url);
+    const stored = await emulatorHttp(`${emulator.url}/api/v2/files/${job.fileId}/content`, { headers: { authorization: `Bearer ${token}` } });
+    assert.ok(stored.bytes.equals(data), 'the stored file is byte-identical');
+    second.process.kill('SIGTERM');
+    await once(second.process, 'exit');
+  } finally {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
