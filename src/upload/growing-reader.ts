@@ -12,7 +12,7 @@ import type { BufferPool } from './buffer-pool.js';
 import { digestRange } from './fingerprint.js';
 import type { GrowingSource } from './growing-source.js';
 import { segmentRange, type SegmentPlan } from './plan.js';
-import type { Segment } from './segment-reader.js';
+import { readSegment, type Segment } from './segment-reader.js';
 
 export class GrowingSegmentReader {
   readonly #file: FileHandle;
@@ -73,43 +73,13 @@ export class GrowingSegmentReader {
   }
 
   async #read(index: number, known: string | undefined, signal?: AbortSignal): Promise<Segment> {
-    const { start, length } = segmentRange(this.#plan, index);
-    const buffer = await this.#pool.acquire(signal);
-    const pool = this.#pool;
-    try {
-      let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await this.#file.read(buffer, filled, length - filled, start + filled);
-        if (bytesRead === 0) {
-          throw new IntegrityError('integrity.file_changed', `The file ended at byte ${start + filled} while reading segment ${index}, although it was said to be there.`);
-        }
-        filled += bytesRead;
-      }
-      this.bytesRead += length;
-      const data = buffer.subarray(0, length);
-      let digest: Buffer;
-      if (known === undefined) {
-        digest = createHash('sha256').update(data).digest();
-        this.segmentsHashed++;
-      } else {
-        digest = Buffer.from(known.slice('sha256:'.length), 'hex');
-      }
-      let released = false;
-      return {
-        index,
-        start,
-        data,
-        checksum: `sha256:${digest.toString('hex')}`,
-        checksumBase64: digest.toString('base64'),
-        release: () => {
-          if (released) return;
-          released = true;
-          pool.release(buffer);
-        },
-      };
-    } catch (error) {
-      pool.release(buffer);
-      throw error;
-    }
+    const segment = await readSegment(this.#file, this.#plan, this.#pool, index, {
+      signal,
+      known,
+      ended: (at) => `The file ended at byte ${at} while reading segment ${index}, although it was said to be there.`,
+    });
+    this.bytesRead += segment.data.length;
+    if (known === undefined) this.segmentsHashed++;
+    return segment;
   }
 }

@@ -74,40 +74,53 @@ export class SegmentReader {
   }
 
   async #read(index: number, signal?: AbortSignal): Promise<Segment> {
-    const { start, length } = segmentRange(this.#plan, index);
-    const buffer = await this.#pool.acquire(signal);
-    const pool = this.#pool;
-    try {
-      let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await this.#file.read(buffer, filled, length - filled, start + filled);
-        if (bytesRead === 0) {
-          throw new IntegrityError(
-            'integrity.file_changed',
-            `The file ended at byte ${start + filled} while reading segment ${index}: it shrank during the upload. Nothing was completed.`,
-          );
-        }
-        filled += bytesRead;
-      }
-      this.bytesRead += length;
-      const data = buffer.subarray(0, length);
-      const digest = createHash('sha256').update(data).digest();
-      let released = false;
-      return {
-        index,
-        start,
-        data,
-        checksum: `sha256:${digest.toString('hex')}`,
-        checksumBase64: digest.toString('base64'),
-        release: () => {
-          if (released) return;
-          released = true;
-          pool.release(buffer);
-        },
-      };
-    } catch (error) {
-      pool.release(buffer);
-      throw error;
+    const segment = await readSegment(this.#file, this.#plan, this.#pool, index, {
+      signal,
+      ended: (at) => `The file ended at byte ${at} while reading segment ${index}: it shrank during the upload. Nothing was completed.`,
+    });
+    this.bytesRead += segment.data.length;
+    return segment;
+  }
+}
+
+/**
+ * Reads segment `index` into a pooled buffer (released by the segment's `release`, or here on a
+ * failure) with positional reads. Its checksum is `known` when the caller hashed that very range
+ * already, else computed from the bytes read. `ended` words the error when the file is shorter.
+ */
+export async function readSegment(
+  file: FileHandle,
+  plan: SegmentPlan,
+  pool: BufferPool,
+  index: number,
+  options: { signal?: AbortSignal | undefined; known?: string | undefined; ended: (at: number) => string },
+): Promise<Segment> {
+  const { start, length } = segmentRange(plan, index);
+  const buffer = await pool.acquire(options.signal);
+  try {
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await file.read(buffer, filled, length - filled, start + filled);
+      if (bytesRead === 0) throw new IntegrityError('integrity.file_changed', options.ended(start + filled));
+      filled += bytesRead;
     }
+    const data = buffer.subarray(0, length);
+    const digest = options.known === undefined ? createHash('sha256').update(data).digest() : Buffer.from(options.known.slice('sha256:'.length), 'hex');
+    let released = false;
+    return {
+      index,
+      start,
+      data,
+      checksum: `sha256:${digest.toString('hex')}`,
+      checksumBase64: digest.toString('base64'),
+      release: () => {
+        if (released) return;
+        released = true;
+        pool.release(buffer);
+      },
+    };
+  } catch (error) {
+    pool.release(buffer);
+    throw error;
   }
 }
