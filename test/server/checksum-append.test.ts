@@ -7,10 +7,7 @@
  * complete intake.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,14 +16,13 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { appendAndVerify, rollBackInterruptedAppends } from '../../src/server/intake/checksum-append.js';
 import { pino } from 'pino';
-import { DEMO_CLIENT, startEmulator } from '../../src/emulator/index.js';
+import { DEMO_CLIENT } from '../../src/emulator/index.js';
 import { JobStore } from '../../src/server/jobs/job-store.js';
 import { jobSpecFromMetadata } from '../../src/server/intake/metadata.js';
 import { TusIntake } from '../../src/server/intake/tus-intake.js';
 import { startService } from '../../src/server/index.js';
 import { createUpload, digest, followJob, getJob, headOffset, jobIdOf, patch, sha256Hex, terminal, TUS } from './helpers.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { killHard, stopService, withServiceRig } from './service-process.js';
 
 const sha256 = (data: Buffer) => ({ algorithm: 'sha256', digest: createHash('sha256').update(data).digest() });
 
@@ -133,34 +129,12 @@ test('the service stopped mid-chunk (bytes past the offset, marker left): the ne
   });
 });
 
-async function startServiceProcess(args: string[], env: Record<string, string>): Promise<{ process: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let stdout = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const line = /^(http:\/\/\S+)\n/.exec(stdout);
-      if (line) resolve(line[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the service exited (${code}) before printing its URL`)));
-  });
-  return { process: child, url };
-}
-
 test('kill -9 while a checksummed chunk is half appended: the restart cuts it back; the client resumes and delivers', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gu-append-kill-'));
-  const emulator = await startEmulator({ dataDir: join(dir, 'emulator') });
-  const children: ChildProcess[] = [];
-  try {
+  await withServiceRig('gu-append-kill-', {}, async ({ dir, emulator, start }) => {
     const args = ['--port', '0', '--state-dir', join(dir, 'state'), '--spool-dir', join(dir, 'spool'), '--base-url', emulator.url];
     const env = { GENESYS_CLIENT_ID: DEMO_CLIENT.id, GENESYS_CLIENT_SECRET: DEMO_CLIENT.secret };
     const data = randomBytes(400_000);
-    const first = await startServiceProcess(args, env);
-    children.push(first.process);
+    const first = await start(args, env);
     const uploadUrl = await createUpload(first.url, data.length, { filename: 'kill.pdf', to: '+15550100' });
     const id = jobIdOf(uploadUrl);
     const head = data.subarray(0, 100_000);
@@ -180,26 +154,19 @@ test('kill -9 while a checksummed chunk is half appended: the restart cuts it ba
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assert.deepEqual(await readdir(join(dir, 'spool', 'partial')), [`${id}.append`]);
-    first.process.kill('SIGKILL');
-    await once(first.process, 'exit');
+    await killHard(first);
     req.destroy();
     assert.equal((await stat(spoolFile)).size, 250_000, 'the unverified half chunk is on disk after the kill');
 
-    const second = await startServiceProcess(args, env);
-    children.push(second.process);
+    const second = await start(args, env);
     const again = new URL(new URL(uploadUrl).pathname, second.url).href;
     assert.equal(await headOffset(again), 100_000, 'the offset is the last verified chunk');
     assert.equal((await patch(again, 100_000, rest, { 'upload-checksum': `sha256 ${digest('sha256', rest)}` })).status, 204);
     const job = (await followJob(second.url, id, terminal)).at(-1)!.data;
     assert.equal(job.state, 'delivered');
     assert.equal(job.sha256, sha256Hex(data));
-    second.process.kill('SIGTERM');
-    await once(second.process, 'exit');
-  } finally {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await emulator.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+    await stopService(second);
+  });
 });
 
 test('the completion sweep leaves alone an upload whose last chunk is appended but not yet verified', async () => {

@@ -5,20 +5,15 @@
  * timing); the kill -9 case runs the service as a child process, the emulator in this process.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { DEMO_CLIENT, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { DEMO_CLIENT, type EmulatorHandle } from '../../src/emulator/index.js';
 import { getToken, http as emulatorHttp } from '../helpers/emulator-client.js';
 import { digest, encodeMetadata, followJob, headOffset, http, jobIdOf, patch, sha256Hex, startTestService, terminal } from './helpers.js';
+import { killHard, stopService, withServiceRig } from './service-process.js';
 
 const KiB = 1024;
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const TUS = { 'tus-resumable': '1.0.0' };
 
 /** POST /files/ → the upload URL and the part size the service named. */
@@ -107,47 +102,21 @@ test('unaligned chunks still deliver identical bytes and are counted', async () 
   }
 });
 
-async function startServiceProcess(args: string[], env: Record<string, string>): Promise<{ process: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  let stdout = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const line = /^(http:\/\/\S+)\n/.exec(stdout);
-      if (line) resolve(line[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the service exited (${code}) before printing its URL:\n${stderr}`)));
-  });
-  return { process: child, url, stderr: () => stderr };
-}
-
 test('kill -9 while an upload is relayed as it arrives, restart, tus resume: one message, identical bytes, no held part sent again', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gu-relay-stream-'));
-  const emulator = await startEmulator({ dataDir: join(dir, 'emulator'), chunkSize: 64 * KiB, singleChunkMaxSize: 0 });
-  const children: ChildProcess[] = [];
-  try {
+  await withServiceRig('gu-relay-stream-', { chunkSize: 64 * KiB, singleChunkMaxSize: 0 }, async ({ dir, emulator, start }) => {
     const args = ['--port', '0', '--state-dir', join(dir, 'state'), '--spool-dir', join(dir, 'spool'), '--base-url', emulator.url, '--concurrency', '2'];
     const env = { GENESYS_CLIENT_ID: DEMO_CLIENT.id, GENESYS_CLIENT_SECRET: DEMO_CLIENT.secret };
     const data = randomBytes(10 * 64 * KiB + 5);
-    const first = await startServiceProcess(args, env);
-    children.push(first.process);
+    const first = await start(args, env);
     const { url, partSize } = await create(first.url, data.length, 'crash.pdf');
     const id = jobIdOf(url);
     await send(url, data, 0, 4 * partSize, partSize);
     await followJob(first.url, id, (job) => job.relay.bytes >= 4 * partSize);
     const uploadId = emulator.state().uploads[0]!.uploadId;
 
-    first.process.kill('SIGKILL');
-    await once(first.process, 'exit');
+    await killHard(first);
 
-    const second = await startServiceProcess(args, env);
-    children.push(second.process);
+    const second = await start(args, env);
     const resumeUrl = url.replace(first.url, second.url);
     const offset = await headOffset(resumeUrl);
     assert.equal(offset, 4 * partSize);
@@ -163,11 +132,6 @@ test('kill -9 while an upload is relayed as it arrives, restart, tus resume: one
     const token = await getToken(emulator.url);
     const stored = await emulatorHttp(`${emulator.url}/api/v2/files/${job.fileId}/content`, { headers: { authorization: `Bearer ${token}` } });
     assert.ok(stored.bytes.equals(data), 'the stored file is byte-identical');
-    second.process.kill('SIGTERM');
-    await once(second.process, 'exit');
-  } finally {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await emulator.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+    await stopService(second);
+  });
 });

@@ -6,17 +6,14 @@
  * that it outlives the service.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
-import { DEMO_CLIENT, DEMO_DEPLOYMENT_ID, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { DEMO_CLIENT, DEMO_DEPLOYMENT_ID, type EmulatorHandle } from '../../src/emulator/index.js';
 import { createUpload, followJob, jobIdOf, patch, sha256Hex, terminal } from './helpers.js';
-import { startServiceProcess } from './service-process.js';
+import { killHard, stopService, withServiceRig } from './service-process.js';
 
 interface WmConversation {
   sessionId: string;
@@ -37,17 +34,13 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 test('web-messaging: kill -9 mid-relay, restart: the same guest, exactly one message, the source\'s bytes', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gu-serve-restart-wm-'));
-  const emulator = await startEmulator({ dataDir: join(dir, 'emulator') });
-  const children: ChildProcess[] = [];
-  try {
+  await withServiceRig('gu-serve-restart-wm-', {}, async ({ dir, emulator, start }) => {
     const stateDir = join(dir, 'state');
     const args = ['--port', '0', '--state-dir', stateDir, '--spool-dir', join(dir, 'spool'), '--via', 'web-messaging', '--ws-url', `${emulator.url.replace(/^http/, 'ws')}/v1`, '--deployment-id', DEMO_DEPLOYMENT_ID];
     const data = randomBytes(1024 * 1024);
     emulator.addFault({ route: 'wm-upload', action: 'stall', stallMs: 120_000 } as never);
 
-    const first = await startServiceProcess(args, {});
-    children.push(first.process);
+    const first = await start(args, {});
     const uploadUrl = await createUpload(first.url, data.length, { filename: 'crash.pdf', text: 'after a crash' });
     assert.equal((await patch(uploadUrl, 0, data)).status, 204);
     const id = jobIdOf(uploadUrl);
@@ -55,12 +48,10 @@ test('web-messaging: kill -9 mid-relay, restart: the same guest, exactly one mes
     const session = conversations(emulator).find((c) => c.attachments.some((a) => a.fileName === 'crash.pdf'))!.sessionId;
     assert.equal((await readdir(join(stateDir, 'guests'))).filter((n) => n.endsWith('.token')).length, 1, 'the new guest\'s token is kept before its upload');
 
-    first.process.kill('SIGKILL');
-    await once(first.process, 'exit');
+    await killHard(first);
     emulator.clearFaults();
 
-    const second = await startServiceProcess(args, {});
-    children.push(second.process);
+    const second = await start(args, {});
     const job = (await followJob(second.url, id, terminal)).at(-1)!.data;
     assert.equal(job.state, 'delivered', `${JSON.stringify(job.error)}\n${second.stderr()}`);
     assert.equal(job.attempts, 2);
@@ -73,14 +64,9 @@ test('web-messaging: kill -9 mid-relay, restart: the same guest, exactly one mes
     assert.equal(sent[0]!.attachments[0]!.sha256, sha256Hex(data));
     assert.deepEqual((await readdir(join(stateDir, 'guests'))).filter((n) => n.endsWith('.token')), [], 'the token is removed at delivery');
 
-    second.process.kill('SIGTERM');
-    const [code] = (await once(second.process, 'exit')) as [number | null];
+    const code = await stopService(second);
     assert.equal(code, 0, 'a clean stop on SIGTERM');
-  } finally {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await emulator.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 interface ConversationItem {
@@ -90,10 +76,7 @@ interface ConversationItem {
 }
 
 test('conversation: kill -9 mid-relay, restart: exactly one message with the source\'s media', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gu-serve-restart-conv-'));
-  const emulator = await startEmulator({ dataDir: join(dir, 'emulator') });
-  const children: ChildProcess[] = [];
-  try {
+  await withServiceRig('gu-serve-restart-conv-', {}, async ({ dir, emulator, start }) => {
     const created = await fetch(`${emulator.url}/__emulator/conversations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -107,27 +90,19 @@ test('conversation: kill -9 mid-relay, restart: exactly one message with the sou
     const data = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(1024 * 1024)]);
     emulator.addFault({ route: 'media-put', action: 'stall', stallMs: 120_000 } as never);
 
-    const first = await startServiceProcess(args, env);
-    children.push(first.process);
+    const first = await start(args, env);
     const uploadUrl = await createUpload(first.url, data.length, { filename: 'contract.pdf', conversationid: conversationId });
     assert.equal((await patch(uploadUrl, 0, data)).status, 204);
     await until(() => mine().media.length > 0, 'the media upload to be requested');
-    first.process.kill('SIGKILL');
-    await once(first.process, 'exit');
+    await killHard(first);
     emulator.clearFaults();
 
-    const second = await startServiceProcess(args, env);
-    children.push(second.process);
+    const second = await start(args, env);
     const job = (await followJob(second.url, jobIdOf(uploadUrl), terminal)).at(-1)!.data;
     assert.equal(job.state, 'delivered', `${JSON.stringify(job.error)}\n${second.stderr()}`);
     assert.equal(mine().messages.length, 1, 'exactly one message');
     assert.equal(mine().messages[0]!.id, job.messageId);
     assert.equal(mine().messages[0]!.media[0]!.sha256, sha256Hex(data));
-    second.process.kill('SIGTERM');
-    await once(second.process, 'exit');
-  } finally {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await emulator.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+    await stopService(second);
+  });
 });

@@ -5,35 +5,29 @@
  * in the test process so that it outlives the service; the service runs as a child process.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { test } from 'node:test';
 import { resolveConfig } from '../../src/config/index.js';
 import { DEMO_CLIENT, startEmulator } from '../../src/emulator/index.js';
 import { startService } from '../../src/server/index.js';
 import { getToken, http as emulatorHttp } from '../helpers/emulator-client.js';
-import { startServiceProcess } from './service-process.js';
+import { killHard, stopService, withServiceRig } from './service-process.js';
 import { createUpload, followJob, getJob, jobIdOf, patch, sha256Hex, terminal } from './helpers.js';
 
 const MiB = 1024 * 1024;
 
 test('kill -9 mid-relay, restart: the relay resumes, one message, byte-identical', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gu-serve-restart-'));
-  const emulator = await startEmulator({ dataDir: join(dir, 'emulator'), chunkSize: MiB, singleChunkMaxSize: 0 });
-  const children: ChildProcess[] = [];
-  try {
+  await withServiceRig('gu-serve-restart-', { chunkSize: MiB, singleChunkMaxSize: 0 }, async ({ dir, emulator, start }) => {
     const args = ['--port', '0', '--state-dir', join(dir, 'state'), '--spool-dir', join(dir, 'spool'), '--base-url', emulator.url, '--concurrency', '3'];
     const env = { GENESYS_CLIENT_ID: DEMO_CLIENT.id, GENESYS_CLIENT_SECRET: DEMO_CLIENT.secret };
     const data = randomBytes(12 * MiB);
     // Segment 6 hangs: the relay stores every other segment and then waits for it.
     emulator.addFault({ route: 'segment', action: 'stall', stallMs: 120_000, segmentIndex: 6, count: 1 });
 
-    const first = await startServiceProcess(args, env);
-    children.push(first.process);
+    const first = await start(args, env);
     const uploadUrl = await createUpload(first.url, data.length, { filename: 'crash.pdf', to: '+15550100' });
     assert.equal((await patch(uploadUrl, 0, data)).status, 204);
     const id = jobIdOf(uploadUrl);
@@ -42,11 +36,9 @@ test('kill -9 mid-relay, restart: the relay resumes, one message, byte-identical
     const uploadId = emulator.state().uploads[0]?.uploadId;
     assert.ok(uploadId !== undefined);
 
-    first.process.kill('SIGKILL');
-    await once(first.process, 'exit');
+    await killHard(first);
 
-    const second = await startServiceProcess(args, env);
-    children.push(second.process);
+    const second = await start(args, env);
     const job = (await followJob(second.url, id, terminal)).at(-1)!.data;
     assert.equal(job.state, 'delivered', `${JSON.stringify(job.error)}\n${second.stderr()}`);
     assert.equal(job.attempts, 2);
@@ -73,14 +65,9 @@ test('kill -9 mid-relay, restart: the relay resumes, one message, byte-identical
     assert.ok(stored.bytes.equals(data), 'the stored file is byte-identical');
     await assert.rejects(access(join(dir, 'spool', 'intake', id)), 'the spool file is removed after delivery');
 
-    second.process.kill('SIGTERM');
-    const [code] = (await once(second.process, 'exit')) as [number | null];
+    const code = await stopService(second);
     assert.equal(code, 0, 'a clean stop on SIGTERM');
-  } finally {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await emulator.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a clean stop mid-relay puts the job back in the queue; the next start finishes it', async () => {

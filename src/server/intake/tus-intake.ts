@@ -12,17 +12,19 @@
 import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileStore } from '@tus/file-store';
+import type { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
 import { EVENTS, type Upload } from '@tus/utils';
 import type { Logger } from 'pino';
 import type { Job } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { StateStoreError } from '../jobs/store-error.js';
-import { ensurePrivateDir, makePrivate } from '../private-fs.js';
+import { ensurePrivateDir } from '../private-fs.js';
 import { rollBackInterruptedAppends } from './checksum-append.js';
 import { withoutSecrets } from './destination-metadata.js';
+import { InPlaceAppends } from './in-place-appends.js';
 import { IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
+import { PrivateFileStore } from './private-file-store.js';
 
 export const TUS_PATH = '/files';
 export const TUS_EXTENSIONS = ['creation', 'creation-with-upload', 'termination', 'expiration', 'checksum'];
@@ -35,17 +37,6 @@ export interface IntakeRequestContext {
   owner: string | undefined;
   /** Set by the creation hook: the job this request created. */
   createdId?: string;
-}
-
-/** @tus/file-store, with every file it writes (the upload and its .json) made private (0600). */
-class PrivateFileStore extends FileStore {
-  override async create(upload: Upload): Promise<Upload> {
-    const created = await super.create(upload);
-    const path = join(this.directory, upload.id);
-    await makePrivate(path);
-    await makePrivate(`${path}.json`);
-    return created;
-  }
 }
 
 export interface TusIntakeOptions {
@@ -75,10 +66,8 @@ export class TusIntake {
   readonly #o: TusIntakeOptions;
   readonly #contexts = new WeakMap<Request, IntakeRequestContext>();
   #progressPausedUntil = 0;
-  /** Uploads whose chunk is being appended in place: their file's size is not yet a verified offset. */
-  readonly #appending = new Set<string>();
-  /** Appends ended so far, all uploads (the completion sweep's check that none ended under it). */
-  #appendsEnded = 0;
+  /** Chunks being appended in place (in-place-appends.ts): the completion sweep leaves their uploads alone. */
+  readonly #appends = new InPlaceAppends();
 
   constructor(options: TusIntakeOptions) {
     this.#o = options;
@@ -166,13 +155,7 @@ export class TusIntake {
    * (checksum-append.ts): until it ends, a full-size file is not a complete intake.
    */
   async appendingInPlace<T>(id: string, work: () => Promise<T>): Promise<T> {
-    this.#appending.add(id);
-    try {
-      return await work();
-    } finally {
-      this.#appending.delete(id);
-      this.#appendsEnded += 1;
-    }
+    return this.#appends.run(id, work);
   }
 
   async spoolComplete(id: string): Promise<boolean> {
@@ -216,10 +199,10 @@ export class TusIntake {
     for (const job of this.#o.store.inState('receiving')) {
       // A last chunk being appended makes the file full-size before it is verified (and cut back
       // on a mismatch): skip it, and skip any check an append ended during; the next sweep retries.
-      if (this.#appending.has(job.id)) continue;
-      const ended = this.#appendsEnded;
+      if (this.#appends.has(job.id)) continue;
+      const ended = this.#appends.ended;
       const complete = await this.spoolComplete(job.id);
-      if (complete && !this.#appending.has(job.id) && ended === this.#appendsEnded) {
+      if (complete && !this.#appends.has(job.id) && ended === this.#appends.ended) {
         this.#o.logger.info({ job: job.id, step: 'intake-recovered' }, 'intake was complete; queuing its job');
         this.#complete(job.id);
       }

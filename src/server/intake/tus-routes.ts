@@ -1,7 +1,7 @@
 /**
  * The fastify side of the tus intake at /files/: protocol checks @tus/server gets wrong
  * (preflight.ts), the checksum extension (checksum-spool.ts), then @tus/server through its web
- * API, whose answer is sent through fastify so that the service's CORS, logging and error hooks
+ * API (tus-web.ts translates), whose answer is sent through fastify so that the service's CORS, logging and error hooks
  * apply to it like to every other route. Request bodies are left unread for @tus/server.
  *
  * Before @tus/server sees a request: an upload that belongs to another API key is "not found";
@@ -12,7 +12,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Metadata } from '@tus/utils';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -22,10 +22,12 @@ import type { ServiceMetrics } from '../metrics.js';
 import type { RelayStreams } from '../relay-stream/relay-streams.js';
 import { appendAndVerify, type AppendOutcome } from './checksum-append.js';
 import { spoolAndVerify, type SpoolOutcome } from './checksum-spool.js';
-import { RetryLater, type IntakeLimiter } from './intake-limits.js';
+import type { IntakeLimiter } from './intake-limits.js';
 import { checkMetadataHeader, IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
-import { CHECKSUM_ALGORITHMS, isRefusal, parseUploadChecksum, preflight, TUS_VERSION, type Refusal } from './preflight.js';
+import { CHECKSUM_ALGORITHMS, isRefusal, parseUploadChecksum, preflight, TUS_VERSION } from './preflight.js';
 import { JOB_ID, TUS_PATH, type IntakeRequestContext, type TusIntake } from './tus-intake.js';
+import { CHECKSUM_MISMATCH, header, refusalOf, refuse, webRequest } from './tus-web.js';
+import { Superseded, UploadLocks } from './upload-locks.js';
 
 export interface TusRouteDeps {
   intake: TusIntake;
@@ -40,88 +42,7 @@ export interface TusRouteDeps {
   streams?: Pick<RelayStreams, 'start' | 'partSizeOf' | 'progressOf' | 'chunkVerified'> | undefined;
 }
 
-/**
- * One checksummed chunk (or offset query) at a time per upload: a promise chain per id. A newer
- * request supersedes the one still spooling (like @tus/server's own lock: the older request is
- * most likely from a connection the client already gave up on); one already appending its
- * verified chunk is waited for, so the newcomer sees the offset that append produced.
- */
-class UploadLocks {
-  readonly #tails = new Map<string, Promise<void>>();
-  readonly #spooling = new Map<string, AbortController>();
-  async run<T>(id: string, takeOver: boolean, work: (supersede: AbortSignal) => Promise<T>): Promise<T> {
-    if (takeOver) this.#spooling.get(id)?.abort(new Superseded());
-    const previous = this.#tails.get(id) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous.then(() => mine);
-    this.#tails.set(id, tail);
-    await previous;
-    const controller = new AbortController();
-    this.#spooling.set(id, controller);
-    try {
-      return await work(controller.signal);
-    } finally {
-      if (this.#spooling.get(id) === controller) this.#spooling.delete(id);
-      release();
-      if (this.#tails.get(id) === tail) this.#tails.delete(id);
-    }
-  }
-  /** The holder of `id` is past spooling: it is waited for, not superseded. */
-  appending(id: string, signal: AbortSignal): void {
-    for (const [key, controller] of this.#spooling) if (key === id && controller.signal === signal) this.#spooling.delete(id);
-  }
-}
-
-class Superseded extends Error {
-  override readonly name = 'Superseded';
-}
-
 const METHODS = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-const CHECKSUM_MISMATCH = 460;
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-/** The fastify request as a web Request for @tus/server, with `body` and header overrides. */
-function webRequest(request: FastifyRequest, body: Readable | undefined, overrides: Record<string, string> = {}): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  for (const [name, value] of Object.entries(overrides)) headers.set(name, value);
-  // @tus/server finds the upload id in the URL's last path segment: hand it the id fastify routed
-  // (and we validated, authorised and log), never the raw URL, whose query string could name
-  // another upload (`/files/A?x=/B`). Locations are relative, so the host does not matter.
-  const id = (request.params as { id?: string }).id;
-  const url = `http://localhost${TUS_PATH}/${id ?? ''}`;
-  const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers };
-  if (body !== undefined) {
-    init.body = Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>;
-    init.duplex = 'half';
-  }
-  return new Request(url, init);
-}
-
-function refuse(reply: FastifyReply, refusal: Refusal): FastifyReply {
-  // Node knows no reason phrase for tus' own status.
-  if (refusal.status === CHECKSUM_MISMATCH) reply.raw.statusMessage = 'Checksum Mismatch';
-  return reply
-    .code(refusal.status)
-    .headers({ 'tus-resumable': TUS_VERSION, 'content-type': 'text/plain; charset=utf-8', ...refusal.headers })
-    .send(refusal.body);
-}
-
-/** Refusals thrown by our checks (IntakeRefusal, RetryLater) as tus answers. */
-function refusalOf(error: IntakeRefusal): Refusal {
-  const headers: Record<string, string> = {};
-  if (error instanceof RetryLater) headers['retry-after'] = String(error.retryAfterSeconds);
-  else if (error.status_code === 503) headers['retry-after'] = '5';
-  return { status: error.status_code, body: error.body, headers };
-}
 
 export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): void {
   const { intake, metrics, logger } = deps;

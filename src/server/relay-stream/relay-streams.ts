@@ -5,21 +5,21 @@
  * spool file (src/upload/growing-source.ts), storing each part as soon as the intake verified it.
  * When the last byte arrives only the last part and the completion remain. The job runner's relay
  * of the job waits for the stream (`uploaded`), which records the stored file where that relay
- * finds it (job record and resume journal, as a completed upload): it then only delivers the
- * message, exactly once as for any job.
+ * finds it (job record and resume journal, as a completed upload: stored-upload.ts): it then only
+ * delivers the message, exactly once as for any job.
  *
  * Crash safety: `<spoolDir>/relay-stream/<id>.json` keeps the session's resume state from its
  * opening. At start every such session is resumed (the store says which parts it holds: those are
  * not sent again) and its engine waits for the intake the client resumes. A stream that fails, or
  * whose session the store forgot, gives its job back to the usual relay after intake.
  */
-import { mkdir, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { JsonValue, RemoteSession, StepContext, StoredFile } from '../../destinations/destination.js';
 import { resolveRetryPolicy } from '../../http/retry-policy.js';
 import type { Journal } from '../../journal/index.js';
-import { DEFAULT_LANGUAGE, defaultMessageText } from '../../relay/deliver-file.js';
+import { DEFAULT_LANGUAGE } from '../../relay/deliver-file.js';
 import type { GenesysClient } from '../../relay/genesys-client.js';
 import { genesysFilesVia, type Via } from '../../relay/via.js';
 import { runUpload } from '../../upload/run-upload.js';
@@ -29,6 +29,7 @@ import { recordRelayEvent } from '../jobs/relay-events.js';
 import { StateWrites } from '../jobs/state-writes.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { SpoolProgress } from './spool-progress.js';
+import { recordStoredUpload } from './stored-upload.js';
 
 /** Destinations whose sessions take parts (the others take one whole-file PUT after intake). */
 const PART_TAKING = new Set(['genesys-files', 's3']);
@@ -280,38 +281,10 @@ export class RelayStreams {
     }
   }
 
-  /** The stored upload, where the runner's relay finds it: the job record, and the journal as a completed upload of the spool file. */
+  /** The stored upload, where the runner's relay finds it (stored-upload.ts); then the sidecar goes. */
   async #recordStored(job: Job, via: Via, stored: StoredFile, uploadId: string, checksums: Map<number, string>, chunks: number, chunkSize: number, session: RemoteSession): Promise<void> {
-    const path = this.#o.spoolPath(job.id);
-    const journal = this.#o.journal(job);
-    if (journal !== undefined) {
-      const s = await stat(path, { bigint: true });
-      const entry = journal.create({
-        file: {
-          path: await realpath(path),
-          size: Number(s.size),
-          mtimeNs: s.mtimeNs.toString(),
-          ino: s.ino.toString(),
-          dev: s.dev.toString(),
-          // The first and last parts' checksums are the file's fingerprint (same plan).
-          headSha256: checksums.get(0) ?? '',
-          tailSha256: checksums.get(chunks - 1) ?? '',
-        },
-        target: via.target,
-        destination: via.destination.name,
-        sessionState: session.state(),
-        uploadId,
-        fileName: session.fileName,
-        contentType: session.contentType,
-        chunkSize,
-        maxChunks: session.plan.maxChunks,
-        chunks,
-        delivery: { to: [...job.to], text: job.text ?? defaultMessageText(job.fileName), language: job.language ?? DEFAULT_LANGUAGE },
-      });
-      for (const [index, checksum] of checksums) journal.recordSegment(entry.id, index, Math.min(chunkSize, job.size - index * chunkSize), checksum);
-      journal.recordCompleted(entry.id, stored);
-    }
-    this.#o.store.update(job.id, { uploadId, fileId: typeof stored.ref === 'string' ? stored.ref : JSON.stringify(stored.ref), sha256: stored.sha256, relayBytes: job.size });
+    const where = { path: this.#o.spoolPath(job.id), journal: this.#o.journal(job), store: this.#o.store };
+    await recordStoredUpload(where, job, via, { stored, uploadId, checksums, chunks, chunkSize, session });
     await rm(this.#sidecar(job.id), { force: true });
   }
 }
