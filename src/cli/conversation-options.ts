@@ -1,43 +1,12 @@
 /**
- * `--via conversation`: its flags, and the Via a send or a resume runs through. The org comes from
- * the usual target flags and environment; the token from --access-token-file, GENESYS_ACCESS_TOKEN
- * or the OAuth client credentials (never echoed). The journal keys the job by the API origin and
- * the conversation id; the communication is in the store's own journalled state.
+ * `--via conversation`: its flags. The Via a send, a resume or the service runs through is opened
+ * by src/relay/conversation-via.ts.
  */
 import type { Command } from 'commander';
-import { conversationClientFromSettings, conversationDestination, parseConversationOptions, type ConversationFlags } from '../destinations/conversation/index.js';
-import type { ConfigFlags } from '../config/resolve-config.js';
-import type { RecordedTarget } from '../journal/index.js';
-import { createPartTransport } from '../relay/index.js';
-import type { OpenedVia } from './web-messaging-options.js';
 
 export function addConversationOptions(command: Command): Command {
   return command
     .option('--conversation-id <id>', 'conversation: the messaging conversation to put the file into')
     .option('--communication-id <id>', "conversation: the agent's message communication (default: the connected one is looked up)")
     .option('--access-token-file <path>', 'conversation: a user access token in this file instead of client credentials (env GENESYS_ACCESS_TOKEN)');
-}
-
-/** `text`, when the send has one, is checked against the channel (an SMS takes less) before any upload. */
-export function openConversationVia(input: { flags: ConversationFlags; configFlags: ConfigFlags; env: NodeJS.ProcessEnv; text?: string | undefined }): OpenedVia {
-  const options = parseConversationOptions({ flags: input.flags, env: input.env });
-  const client = conversationClientFromSettings({ env: input.env, flags: input.configFlags, auth: options.auth });
-  const destination = conversationDestination({ client, conversationId: options.conversationId, communicationId: options.communicationId, text: input.text });
-  const transport = createPartTransport({ dispatcher: client.dispatcher, clock: client.clock, random: client.random });
-  const target: RecordedTarget = {
-    apiUrl: client.apiUrl,
-    loginUrl: '',
-    clientId: `conversation ${options.conversationId}`,
-    description: destination.description,
-  };
-  return {
-    via: { destination, transport, retryPolicy: client.retryPolicy, target },
-    close: () => destination.close(),
-  };
-}
-
-/** The conversation id of a journalled conversation job ("conversation ID"). */
-export function conversationIdOf(target: RecordedTarget): string | undefined {
-  const match = /^conversation (\S+)$/.exec(target.clientId);
-  return match?.[1];
 }

@@ -10,7 +10,7 @@ import { Option, type Command } from 'commander';
 import { parseS3Options, s3InputFromEnv, type S3StoreInput } from '../destinations/s3/options.js';
 import { ConfigError } from '../errors/index.js';
 import { chooseVia, fileFacts, openLinkStore, DELIVERY_MODES, type DeliveryMode, type LinkStore } from '../relay/delivery-choice.js';
-import type { OpenedVia } from './web-messaging-options.js';
+import type { OpenedVia } from '../relay/web-messaging-via.js';
 
 export interface LinkStoreFlags {
   linkStore?: string;

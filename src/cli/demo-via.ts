@@ -18,7 +18,7 @@ import type { EmulatorHandle } from '../emulator/index.js';
 import { sendVia, type SendViaResult } from '../relay/index.js';
 import { contentTypeFor } from '../upload/content-type.js';
 import { sanitizeFileName } from '../upload/sanitize-file-name.js';
-import { openConversationVia } from './conversation-options.js';
+import { openConversationVia } from '../relay/conversation-via.js';
 import { chooseOpenedVia } from './delivery-options.js';
 import { demoLinkStore, verifyLinkMessage } from './demo-link.js';
 import type { DeliveryMode } from '../relay/delivery-choice.js';
@@ -26,7 +26,7 @@ import { createGenesysClient } from '../relay/genesys-client.js';
 import { genesysFilesVia } from '../relay/via.js';
 import { resolveConfig } from '../config/index.js';
 import { printViaResult, runSend, type OutputFlags } from './run-upload.js';
-import { openWebMessagingVia, type OpenedVia } from './web-messaging-options.js';
+import { openWebMessagingVia, type OpenedVia } from '../relay/web-messaging-via.js';
 import { resolveWebMessagingOptions } from '../destinations/web-messaging/index.js';
 
 interface AttachedBytes {

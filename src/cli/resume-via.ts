@@ -14,11 +14,11 @@ import { baseNameOf, baseTargetOf, linkVia, LINK_STORE_SETTING } from '../relay/
 import { createGenesysClient } from '../relay/genesys-client.js';
 import { genesysFilesVia } from '../relay/via.js';
 import { openLinkStoreFromFlags, type LinkStoreFlags } from './delivery-options.js';
-import { conversationIdOf, openConversationVia } from './conversation-options.js';
+import { conversationIdOf, openConversationVia } from '../relay/conversation-via.js';
 import { reportError } from './report-error.js';
 import { runViaSend, type OutputFlags } from './run-upload.js';
 import { targetFlagsToConfigFlags } from './target-options.js';
-import { openWebMessagingVia, type OpenedVia } from './web-messaging-options.js';
+import { openWebMessagingVia, type OpenedVia } from '../relay/web-messaging-via.js';
 
 interface ResumeViaFlags extends OutputFlags, LinkStoreFlags {
   concurrency: number;

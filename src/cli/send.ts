@@ -12,8 +12,10 @@ import { addTargetOptions, targetFlagsToConfigFlags, type TargetFlags } from './
 import { collect, integerInRange, positiveNumber } from './parse-number.js';
 import { printResult, runUpload, runViaSend } from './run-upload.js';
 import { addViaOption, resolveVia } from './via-options.js';
-import { addWebMessagingOptions, openWebMessagingVia, webMessagingConfig, type OpenedVia, type WebMessagingFlags } from './web-messaging-options.js';
-import { addConversationOptions, openConversationVia } from './conversation-options.js';
+import { addWebMessagingOptions, webMessagingConfig, type WebMessagingFlags } from './web-messaging-options.js';
+import { addConversationOptions } from './conversation-options.js';
+import { openConversationVia } from '../relay/conversation-via.js';
+import { openWebMessagingVia, type OpenedVia } from '../relay/web-messaging-via.js';
 import { addJournalOptions, openJournalFromFlags, type JournalFlags } from './state-dir-option.js';
 import { addDeliveryOptions, chooseOpenedVia, linkStoreInput, type DeliveryFlags } from './delivery-options.js';
 import { genesysFilesVia } from '../relay/via.js';

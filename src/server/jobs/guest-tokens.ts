@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { writeGuestToken } from '../../destinations/web-messaging/index.js';
 import type { RecordedTarget } from '../../journal/index.js';
-import { guestTokenPath } from '../../cli/web-messaging-options.js';
+import { guestTokenPath } from '../../relay/web-messaging-via.js';
 import { ensurePrivateDir } from '../private-fs.js';
 import type { Job } from './job.js';
 import type { JobStore } from './job-store.js';
