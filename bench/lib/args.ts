@@ -21,6 +21,21 @@ export const USAGE = `npm run bench [-- options]
   --json               also write the results as JSON to bench/out/
   --help               this text`;
 
+/** `--size`/`--sizes` (smallest first) and `--concurrency` (1..64), as every bench takes them. Throws RangeError. */
+export function parseSizesAndConcurrency(
+  values: { size?: string | undefined; sizes?: string | undefined; concurrency?: string | undefined },
+  defaults: { size: number; concurrency: number } = DEFAULTS,
+): { sizes: number[]; concurrency: number } {
+  if (values.size !== undefined && values.sizes !== undefined) throw new RangeError('give --size or --sizes, not both');
+  const sizes = values.sizes !== undefined ? parseSizeList(values.sizes) : [values.size !== undefined ? parseSize(values.size) : defaults.size];
+  sizes.sort((a, b) => a - b);
+  const concurrency = values.concurrency === undefined ? defaults.concurrency : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new RangeError(`--concurrency must be an integer from 1 to 64, got "${values.concurrency}"`);
+  }
+  return { sizes, concurrency };
+}
+
 /** Returns the options, or undefined when --help was asked for. Throws RangeError on a bad flag. */
 export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
   const { values } = parseArgs({
@@ -36,13 +51,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     strict: true,
   });
   if (values.help) return undefined;
-  if (values.size !== undefined && values.sizes !== undefined) throw new RangeError('give --size or --sizes, not both');
-  const sizes =
-    values.sizes !== undefined ? parseSizeList(values.sizes) : [values.size !== undefined ? parseSize(values.size) : DEFAULTS.size];
-  sizes.sort((a, b) => a - b);
-  const concurrency = values.concurrency === undefined ? DEFAULTS.concurrency : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    throw new RangeError(`--concurrency must be an integer from 1 to 64, got "${values.concurrency}"`);
-  }
+  const { sizes, concurrency } = parseSizesAndConcurrency(values);
   return { sizes, concurrency, keep: values.keep ?? false, json: values.json ?? false };
 }

@@ -19,7 +19,8 @@ import { PROJECT_ROOT, stopAll } from '../lib/children.js';
 import { measureHarnessOverhead, type HarnessOverhead } from '../lib/harness-overhead.js';
 import { writeTestFile } from '../lib/make-file.js';
 import type { RowResult } from '../lib/rows.js';
-import { formatSize, GiB, MiB, parseSize, parseSizeList } from '../lib/sizes.js';
+import { parseSizesAndConcurrency } from '../lib/args.js';
+import { formatSize, GiB, MiB, parseSize } from '../lib/sizes.js';
 import { fixed, renderTable, type Cell } from '../lib/table.js';
 import { renderChecks, rssStabilityTarget, rssTarget, type TargetCheck } from '../lib/targets.js';
 import { startS3Emulator, stopEmulators } from './emulator.js';
@@ -58,11 +59,7 @@ function parseOptions(argv: string[]): Options | undefined {
     strict: true,
   });
   if (values.help) return undefined;
-  if (values.size !== undefined && values.sizes !== undefined) throw new RangeError('give --size or --sizes, not both');
-  const sizes = values.sizes !== undefined ? parseSizeList(values.sizes) : [values.size !== undefined ? parseSize(values.size) : GiB];
-  sizes.sort((a, b) => a - b);
-  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new RangeError(`--concurrency must be an integer from 1 to 64`);
+  const { sizes, concurrency } = parseSizesAndConcurrency(values, { size: GiB, concurrency: 4 });
   const partSize = values['part-size'] === undefined ? 8 * MiB : parseSize(values['part-size']);
   if (partSize < 5 * MiB) throw new RangeError('--part-size must be at least 5MiB (S3 minimum)');
   return { sizes, concurrency, partSize, keep: values.keep ?? false };

@@ -86,6 +86,23 @@ async function openLinkFor(entry: JournalEntry, baseEntry: JournalEntry, journal
   };
 }
 
+/** The send a journal entry records, continued: its file, recipients, text and type, with this run's flags. */
+export function resumeSendOptions(entry: JournalEntry, journal: Journal, flags: Pick<ResumeViaFlags, 'concurrency' | 'maxRps' | 'redeliver'>) {
+  return {
+    filePath: entry.file.path,
+    to: entry.delivery.to,
+    language: entry.delivery.language,
+    text: entry.delivery.text,
+    contentType: entry.contentType,
+    fileName: entry.fileName,
+    concurrency: flags.concurrency,
+    maxRps: flags.maxRps,
+    journal,
+    journalId: entry.id,
+    redeliver: flags.redeliver,
+  };
+}
+
 export async function resumeThrough(entry: JournalEntry, journal: Journal, flags: ResumeViaFlags, configFor: ConfigFor): Promise<number> {
   let opened: OpenedVia;
   try {
@@ -95,23 +112,7 @@ export async function resumeThrough(entry: JournalEntry, journal: Journal, flags
   }
   try {
     if (!flags.quiet) process.stderr.write(`Journal entry ${entry.id}: ${entry.file.path} → ${entry.target.description}\n`);
-    return await runViaSend(
-      opened.via,
-      {
-        filePath: entry.file.path,
-        to: entry.delivery.to,
-        language: entry.delivery.language,
-        text: entry.delivery.text,
-        contentType: entry.contentType,
-        fileName: entry.fileName,
-        concurrency: flags.concurrency,
-        maxRps: flags.maxRps,
-        journal,
-        journalId: entry.id,
-        redeliver: flags.redeliver,
-      },
-      flags,
-    );
+    return await runViaSend(opened.via, resumeSendOptions(entry, journal, flags), flags);
   } finally {
     await opened.close();
   }

@@ -8,7 +8,7 @@ import { resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { ConfigError } from '../errors/index.js';
 import type { Journal, JournalEntry } from '../journal/index.js';
 import { createGenesysClient } from '../relay/index.js';
-import { resumeThrough } from './resume-via.js';
+import { resumeSendOptions, resumeThrough } from './resume-via.js';
 import { integerInRange, positiveNumber } from './parse-number.js';
 import { reportError } from './report-error.js';
 import { printResult, runUpload } from './run-upload.js';
@@ -125,23 +125,7 @@ async function resume(id: string | undefined, flags: ResumeFlags): Promise<numbe
   }
   try {
     if (!flags.quiet) process.stderr.write(`Journal entry ${entry.id}: ${entry.file.path} → ${entry.delivery.to.join(', ')} (${entry.target.description})\n`);
-    const outcome = await runUpload(
-      client,
-      {
-        filePath: entry.file.path,
-        to: entry.delivery.to,
-        text: entry.delivery.text,
-        language: entry.delivery.language,
-        contentType: entry.contentType,
-        fileName: entry.fileName,
-        concurrency: flags.concurrency,
-        maxRps: flags.maxRps,
-        journal,
-        journalId: entry.id,
-        redeliver: flags.redeliver,
-      },
-      flags,
-    );
+    const outcome = await runUpload(client, resumeSendOptions(entry, journal, flags), flags);
     if (!outcome.ok) return outcome.exitCode;
     printResult(outcome.result, flags);
     return 0;
