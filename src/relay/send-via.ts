@@ -60,7 +60,7 @@ export async function sendVia(via: Via, options: SendViaOptions): Promise<SendVi
   return commonResult(await runPipeline(via, options));
 }
 
-export function commonResult(result: PipelineResult): SendViaResult {
+function commonResult(result: PipelineResult): SendViaResult {
   const { destination, messageId, uploadId, fileName, contentType, size, sha256, retries, bytesSent, bytesSkipped, seconds, journalId, resumed, alreadyDelivered, details, delivery, link } = result;
   return {
     destination,

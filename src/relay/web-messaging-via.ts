@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors/index.js';
 import { openWebMessagingDestination, readGuestToken, writeGuestToken, type WebMessagingConfig } from '../destinations/web-messaging/index.js';
 import type { Journal, RecordedTarget } from '../journal/index.js';
@@ -17,7 +17,7 @@ import { createPartTransport, type Via } from './via.js';
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** The journal target: the socket URL (deployment included), the Origin, and which guest (no secret). */
-function targetOf(config: WebMessagingConfig, guest: string): RecordedTarget {
+export function targetOf(config: WebMessagingConfig, guest: string): RecordedTarget {
   return { apiUrl: config.wsUrl, loginUrl: config.origin ?? '', clientId: guest, description: config.target };
 }
 
@@ -26,11 +26,20 @@ export function guestTokenPath(stateDir: string, filePath: string, target: { api
   return join(stateDir, 'guests', `${digest(JSON.stringify([filePath, target.apiUrl, target.clientId])).slice(0, 32)}.token`);
 }
 
-function canonical(path: string): string {
+/**
+ * The file's real path, the job key's first part. A file that does not exist yet (the service
+ * keeps a token at upload creation, before the spool file is written) gets its directory's real
+ * path, so that both moments name the same file.
+ */
+export function canonical(path: string): string {
   try {
     return realpathSync(path);
   } catch {
-    return resolve(path);
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return resolve(path);
+    }
   }
 }
 

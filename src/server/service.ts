@@ -18,6 +18,7 @@ import { TusIntake } from './intake/tus-intake.js';
 import { registerTusRoutes } from './intake/tus-routes.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { StateWrites } from './jobs/state-writes.js';
 import { RelayStreams } from './relay-stream/relay-streams.js';
 import { JobStore } from './jobs/job-store.js';
 import { openRelayJournal, type RelayJournal } from './jobs/relay-journal.js';
@@ -114,8 +115,10 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
         if (token !== undefined) await guestTokens.keep(id, token);
       },
     });
+    const writes = new StateWrites(store, logger);
     const jobRunner = new JobRunner({
       store,
+      writes,
       vias: relay.vias,
       metrics,
       logger,
@@ -130,6 +133,8 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       beforeRelay: (job, signal) => streams?.uploaded(job, signal) ?? Promise.resolve(job),
       slotFree: (id) => streams?.has(id) === true,
     });
+    // Closed last (cleanups run in reverse), when neither the runner nor a stream writes any more.
+    cleanups.push(() => writes.close());
     // Stopped after the runner (cleanups run in reverse): a relay waiting for a stream goes back to the queue.
     const relayStreams = new RelayStreams({
       store,
@@ -141,8 +146,10 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       concurrency: options.concurrency,
       logger,
       metrics,
+      writes,
     });
-    streams = relayStreams;
+    // Off (--no-relay-while-receiving): no stream starts, and none left by a previous run is recovered.
+    streams = options.relayWhileReceiving ? relayStreams : undefined;
     cleanups.push(() => relayStreams.close());
     runner = jobRunner;
     cleanups.push(() => jobRunner.close());
@@ -183,7 +190,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       maxMetadataBytes: options.maxMetadataBytes,
       limiter,
       store,
-      streams: options.relayWhileReceiving ? relayStreams : undefined,
+      streams,
     });
     registerApiRoutes(app, {
       store,

@@ -94,7 +94,3 @@ export async function findCommunication(client: ConversationClient, target: Conv
   });
   return { communicationId: chosen.communicationId, channel: chosen.type };
 }
-
-export async function resolveCommunication(client: ConversationClient, target: ConversationTarget): Promise<string> {
-  return (await findCommunication(client, target)).communicationId;
-}

@@ -25,10 +25,6 @@ export function s3CodeOf(error: unknown): string | undefined {
   return e.Code ?? e.name;
 }
 
-export function s3StatusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null ? (error as SdkErrorShape).$metadata?.httpStatusCode : undefined;
-}
-
 const NETWORK_CODES = new Set([...NOT_SENT_ERROR_CODES, 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'TimeoutError', 'RequestTimeout']);
 const TRANSIENT_CODES = new Set(['SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'RequestTimeTooSkewed', 'Throttling', 'ThrottlingException', 'TooManyRequests']);
 

@@ -11,13 +11,13 @@
  * retention, so that a retry writes into the same conversation. `sweep` removes every token no
  * live job owns (a crash between two steps, a creation that failed).
  */
-import { realpathSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { writeGuestToken } from '../../destinations/web-messaging/index.js';
 import type { RecordedTarget } from '../../journal/index.js';
-import { guestTokenPath } from '../../relay/web-messaging-via.js';
+import { canonical, guestTokenPath } from '../../relay/web-messaging-via.js';
 import { ensurePrivateDir } from '../private-fs.js';
 import type { Job } from './job.js';
 import type { JobStore } from './job-store.js';
@@ -42,15 +42,7 @@ export class GuestTokens {
 
   /** Where job `id`'s token is kept (the spool file need not exist yet: its directory is resolved). */
   pathOf(id: string): string {
-    const file = this.#spoolPath(id);
-    const dir = join(file, '..');
-    let canonical: string;
-    try {
-      canonical = join(realpathSync(dir), id);
-    } catch {
-      canonical = file;
-    }
-    return guestTokenPath(this.#stateDir, canonical, this.#target);
+    return guestTokenPath(this.#stateDir, canonical(this.#spoolPath(id)), this.#target);
   }
 
   async keep(id: string, token: string): Promise<void> {

@@ -24,6 +24,8 @@ export interface JobRunnerOptions {
   vias: RelayVias;
   metrics: ServiceMetrics;
   logger: Logger;
+  /** Job state writes that may fail and are retried (shared with the relay streams). */
+  writes: StateWrites;
   maxJobs: number;
   concurrency: number;
   now: () => number;
@@ -64,7 +66,7 @@ export class JobRunner {
 
   constructor(options: JobRunnerOptions) {
     this.#o = options;
-    this.#writes = new StateWrites(options.store, options.logger);
+    this.#writes = options.writes;
   }
 
   /** Requeues what a previous process left relaying, then starts the queue. */
@@ -123,7 +125,6 @@ export class JobRunner {
     const running = [...this.#running.values()];
     for (const { controller } of running) controller.abort(new Shutdown('the service is stopping'));
     await Promise.all(running.map(({ done }) => done));
-    this.#writes.close();
   }
 
   #pump(): void {

@@ -18,7 +18,7 @@ import { DEFAULT_LANGUAGE } from '../../relay/deliver-file.js';
 import type { GenesysClient } from '../../relay/genesys-client.js';
 import { genesysFilesVia } from '../../relay/via.js';
 import { openConversationVia } from '../../relay/conversation-via.js';
-import { openWebMessagingVia, type OpenedVia } from '../../relay/web-messaging-via.js';
+import { openWebMessagingVia, targetOf, type OpenedVia } from '../../relay/web-messaging-via.js';
 import type { DeliveryMode, LinkStore } from '../../relay/delivery-choice.js';
 import type { ServiceDestination } from '../intake/destination-metadata.js';
 import type { Job } from './job.js';
@@ -39,7 +39,7 @@ export interface RelayVias {
 
 /** The journal target of the service's Web Messaging jobs (with the spool path, the job key). */
 export function webMessagingServiceTarget(config: WebMessagingConfig): RecordedTarget {
-  return { apiUrl: config.wsUrl, loginUrl: config.origin ?? '', clientId: 'serve job', description: config.target };
+  return targetOf(config, 'serve job');
 }
 
 export function filesVias(client: GenesysClient): RelayVias {

@@ -26,7 +26,7 @@ import { runUpload } from '../../upload/run-upload.js';
 import type { Job } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { recordRelayEvent } from '../jobs/relay-events.js';
-import { StateWrites } from '../jobs/state-writes.js';
+import type { StateWrites } from '../jobs/state-writes.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { SpoolProgress } from './spool-progress.js';
 import { recordStoredUpload } from './stored-upload.js';
@@ -44,6 +44,8 @@ export interface RelayStreamOptions {
   concurrency: number;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** The job runner's: one queue of state writes, whose backlog /readyz reports. */
+  writes: StateWrites;
 }
 
 class Stopped extends Error {
@@ -69,7 +71,7 @@ export class RelayStreams {
 
   constructor(options: RelayStreamOptions) {
     this.#o = options;
-    this.#writes = new StateWrites(options.store, options.logger);
+    this.#writes = options.writes;
     this.#dir = join(options.spoolDir, 'relay-stream');
   }
 
@@ -207,7 +209,6 @@ export class RelayStreams {
     const streams = [...this.#streams.values()];
     for (const stream of streams) stream.controller.abort(new Stopped('the service is stopping'));
     await Promise.all(streams.map((s) => s.done));
-    this.#writes.close();
   }
 
   #sidecar(id: string): string {

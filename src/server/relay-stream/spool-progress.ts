@@ -31,10 +31,6 @@ export class SpoolProgress {
     return this.#partSize;
   }
 
-  get available(): number {
-    return this.#available;
-  }
-
   /** The intake holds `offset` verified bytes. */
   advanced(offset: number): void {
     if (offset <= this.#available) return;
