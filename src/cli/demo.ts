@@ -19,7 +19,7 @@ import { reportError } from './report-error.js';
 import { writeSampleFile } from './sample-file.js';
 import { formatBytes } from './format.js';
 import { DELIVERY_MODES, type DeliveryMode } from '../relay/delivery-choice.js';
-import { parseSize } from '../destinations/s3/options.js';
+import { parseSize } from '../config/units.js';
 import { ConfigError } from '../errors/index.js';
 
 const MAX_SAMPLE = 4096 * 1024 * 1024;

@@ -10,6 +10,7 @@ import { UploadError } from '../errors/index.js';
 import { ALL_PERMISSIONS } from '../emulator/types.js';
 import { startEmulator, type EmulatorClient, type FaultRule, type Permission, type StartEmulatorOptions } from '../emulator/index.js';
 import { parseStartOptions } from '../emulator/settings.js';
+import { parseSizeFlag } from './parse-number.js';
 
 interface EmulatorFlags {
   host?: string;
@@ -29,20 +30,6 @@ interface EmulatorFlags {
   fault?: FaultRule[];
   seed?: number;
   s3Port?: number;
-}
-
-const UNITS: Record<string, number> = {
-  '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
-  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
-};
-
-/** A byte count: `5242880`, `5MiB`, `10 MB`, `1GiB` (IEC units are powers of 1024, SI of 1000). */
-export function parseSize(value: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  const unit = UNITS[(m?.[2] ?? '').toLowerCase()];
-  const n = m && unit !== undefined ? Number(m[1]) * unit : NaN;
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a whole number of bytes such as 5242880 or 5MiB, got "${value}".`);
-  return n;
 }
 
 function parseCount(value: string): number {
@@ -199,10 +186,10 @@ export function emulatorCommand(): Command {
     .option('--config <file>', 'JSON file with startEmulator options (clients, chunkSize, faults, …)')
     .option('--token-ttl <seconds>', 'access token lifetime (default: 86400)', parseCount)
     .option('--url-ttl <seconds>', 'pre-signed URL lifetime (default: 3600)', parseCount)
-    .option('--chunk-size <bytes>', 'chunk size for large files (default: 5MiB)', parseSize)
-    .option('--single-chunk-max <bytes>', 'files up to this size get one chunk; 0 disables (default: 10MiB)', parseSize)
+    .option('--chunk-size <bytes>', 'chunk size for large files (default: 5MiB)', parseSizeFlag)
+    .option('--single-chunk-max <bytes>', 'files up to this size get one chunk; 0 disables (default: 10MiB)', parseSizeFlag)
     .option('--max-chunks <n>', 'most chunks per upload (default: 10000)', parseCount)
-    .option('--max-file-size <bytes>', 'largest accepted file (default: 50GiB)', parseSize)
+    .option('--max-file-size <bytes>', 'largest accepted file (default: 50GiB)', parseSizeFlag)
     .option('--allowed-types <list>', 'comma-separated allowed media types (default: common document, image, audio, video types)', parseList)
     .option('--api-rate-limit <n/s>', 'API requests per window per token, e.g. 300/60 (default)', parseRate)
     .option('--storage-rate-limit <n>', 'storage requests per second per upload; 0 = none (default: 0)', parseCount)

@@ -9,8 +9,7 @@ import { resolveConfig } from '../config/index.js';
 import { ConfigError, UploadError } from '../errors/index.js';
 import { defaultStateDir } from '../journal/state-dir.js';
 import type { LogLevel, ServiceOptions } from '../server/index.js';
-import { parseSize } from './emulator.js';
-import { collect, integerInRange } from './parse-number.js';
+import { collect, integerInRange, parseDurationFlag, parseSizeFlag } from './parse-number.js';
 import { reportError } from './report-error.js';
 import { addTargetOptions, targetFlagsToConfigFlags, type TargetFlags } from './target-options.js';
 import { addViaOption, resolveVia, type ViaName } from './via-options.js';
@@ -51,15 +50,6 @@ interface ServeFlags extends TargetFlags, Omit<WebMessagingFlags, 'guestTokenFil
 
 export const API_KEYS_ENV = 'GENESYS_UPLOAD_API_KEYS';
 export const ADMIN_KEYS_ENV = 'GENESYS_UPLOAD_ADMIN_KEYS';
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `90s`, `30m`, `24h`, `7d`, `500ms`, or bare seconds. */
-export function parseDuration(value: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
-  const ms = match === null ? NaN : Number(match[1]) * (UNIT_MS[(match[2] ?? 's').toLowerCase()] ?? NaN);
-  if (!Number.isSafeInteger(Math.round(ms)) || ms < 1000) throw new InvalidArgumentError(`expected a duration of at least 1s such as 90s, 30m, 24h or 7d, got "${value}".`);
-  return Math.round(ms);
-}
 
 function parseList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
@@ -114,26 +104,26 @@ export function serveCommand(): Command {
     .option('--port <port>', 'port, 0 picks a free one', integerInRange(0, 65_535), 8080)
     .option('--spool-dir <dir>', 'where intakes are spooled (default: <state dir>-spool)')
     .option('--state-dir <dir>', 'job database and resume journal (default: $GENESYS_UPLOAD_STATE_DIR/serve, else ~/.local/state/genesys-upload/serve)')
-    .option('--max-size <bytes>', 'largest accepted file, e.g. 2GiB (default: 5GiB)', parseSize)
+    .option('--max-size <bytes>', 'largest accepted file, e.g. 2GiB (default: 5GiB)', parseSizeFlag)
     .option('--allowed-types <list>', 'accepted media types, comma-separated; type/* and */* allowed (default: common document, image, audio, video types)', parseList)
     .option('--api-key <key>', `require this bearer key on /files and /api; it sees its own jobs (repeatable; also env ${API_KEYS_ENV})`, collect)
     .option('--admin-key <key>', `a bearer key that sees and acts on every job (repeatable; also env ${ADMIN_KEYS_ENV})`, collect)
     .option('--public-host <name>', 'a host name clients use to reach the service, e.g. uploads.example.com (repeatable)', collect)
     .option('--allow-open', 'allow a non-loopback --host without API keys (something in front must authenticate)', false)
-    .option('--idle-timeout <duration>', 'drop connections idle this long (default: 120s)', parseDuration)
+    .option('--idle-timeout <duration>', 'drop connections idle this long (default: 120s)', parseDurationFlag)
     .option('--max-connections <n>', 'open connections at most (default: 512)', integerInRange(1, 1_000_000))
-    .option('--min-body-rate <bytes>', 'cut off request bodies slower than this per second, over 30 s; 0 disables (default: 1KiB)', parseSizeOrZero)
+    .option('--min-body-rate <bytes>', 'cut off request bodies slower than this per second, over 30 s; 0 disables (default: 1KiB)', parseSizeFlag)
     .option('--create-rate <n>', 'upload creations per minute per key (or address without keys) (default: 60)', integerInRange(1, 1_000_000))
     .option('--max-intakes <n>', 'unfinished uploads at once (default: 100)', integerInRange(1, 1_000_000))
-    .option('--min-free-space <bytes>', 'free space the spool disk keeps beyond unfinished uploads (default: 256MiB)', parseSizeOrZero)
-    .option('--retention <duration>', 'finished jobs (and failed jobs\' files) are removed this long after they finished (default: 7d)', parseDuration)
+    .option('--min-free-space <bytes>', 'free space the spool disk keeps beyond unfinished uploads (default: 256MiB)', parseSizeFlag)
+    .option('--retention <duration>', 'finished jobs (and failed jobs\' files) are removed this long after they finished (default: 7d)', parseDurationFlag)
     .option('--frame-ancestors <sources>', "who may frame the page: 'none', 'self' or origins (default: 'none')")
     .option('--allow-executables', 'accept programs and scripts (by name or type) when their type is allowed', false)
     .option('--max-jobs <n>', 'relay jobs running at once; the rest queue (1-64)', integerInRange(1, 64), 2)
     .option('--concurrency <n>', 'segments in flight per relay job (1-32)', integerInRange(1, 32), 4)
     .option('--no-relay-while-receiving', 'relay only once the whole file has arrived (default: parts relay as they arrive)')
     .option('--cors-origin <origin>', 'allow this browser origin, or * (repeatable; default: same origin only)', collect)
-    .option('--intake-expiry <duration>', 'unfinished uploads are discarded this long after creation (default: 24h)', parseDuration)
+    .option('--intake-expiry <duration>', 'unfinished uploads are discarded this long after creation (default: 24h)', parseDurationFlag)
     .option('--emulator', 'relay to an embedded Genesys Cloud emulator (demo and tests)', false)
     .option('--access-token-file <path>', `conversation: a user access token in this file instead of client credentials (env ${ACCESS_TOKEN_ENV})`)
     .option('--log-level <level>', `log level (${LEVELS.join(', ')})`, parseLevel, 'info' as LogLevel);
@@ -148,10 +138,6 @@ export function serveCommand(): Command {
       process.exitCode = await serve(flags);
     });
   return command;
-}
-
-function parseSizeOrZero(value: string): number {
-  return value.trim() === '0' ? 0 : parseSize(value);
 }
 
 const keysFromEnv = (name: string): string[] => (process.env[name] ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');

@@ -9,6 +9,7 @@
  * passes through our configuration, our journal or our messages. A library caller may still hand
  * explicit credentials (the tests do), which are used as given and never printed.
  */
+import { parseDuration, parseSize } from '../../config/units.js';
 import { ConfigError } from '../../errors/index.js';
 
 export const MiB = 1024 * 1024;
@@ -106,38 +107,6 @@ export function parseLocation(value: string): { bucket: string; prefix: string }
     throw new ConfigError('config.s3_location', `${SETTING.location}: the key prefix must be at most 512 characters, without "//", backslashes or control characters.`);
   }
   return { bucket, prefix };
-}
-
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1e6, mb: 1e6, mib: MiB, g: 1e9, gb: 1e9, gib: GiB };
-
-export function parseSize(value: number | string, setting: string): number {
-  let bytes: number | undefined;
-  if (typeof value === 'number') bytes = value;
-  else {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-    const unit = UNITS[(match?.[2] ?? '').toLowerCase()];
-    if (match !== null && unit !== undefined) bytes = Math.round(Number(match[1]) * unit);
-  }
-  if (bytes === undefined || !Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new ConfigError('config.s3_size', `${setting} must be a size such as 8MiB, 64MB or a number of bytes (got "${value}").`);
-  }
-  return bytes;
-}
-
-const SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
-
-export function parseDuration(value: number | string, setting: string): number {
-  let seconds: number | undefined;
-  if (typeof value === 'number') seconds = value;
-  else {
-    const match = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(value);
-    const unit = SECONDS[(match?.[2] ?? '').toLowerCase()];
-    if (match !== null && unit !== undefined) seconds = Number(match[1]) * unit;
-  }
-  if (seconds === undefined || !Number.isSafeInteger(seconds) || seconds <= 0) {
-    throw new ConfigError('config.s3_duration', `${setting} must be a duration such as 7d, 12h, 30m or a number of seconds (got "${value}").`);
-  }
-  return seconds;
 }
 
 function parseHttpUrl(value: string, setting: string): string {

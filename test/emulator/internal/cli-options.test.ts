@@ -5,18 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CommanderError } from 'commander';
-import { emulatorCommand, emulatorOptions, parseClient, parseSize } from '../../../src/cli/emulator.js';
+import { emulatorCommand, emulatorOptions, parseClient } from '../../../src/cli/emulator.js';
+import { parseSizeFlag } from '../../../src/cli/parse-number.js';
 import { ALL_PERMISSIONS } from '../../../src/emulator/types.js';
 
 const noFlags = { client: [], fault: [] };
 
 describe('emulator command options', () => {
   test('sizes: plain bytes, IEC and SI suffixes; junk is refused', () => {
-    assert.equal(parseSize('5242880'), 5_242_880);
-    assert.equal(parseSize('5MiB'), 5_242_880);
-    assert.equal(parseSize('1 GiB'), 1024 ** 3);
-    assert.equal(parseSize('10MB'), 10_000_000);
-    for (const bad of ['', 'five', '5XB', '-1', '0.5', '1e3']) assert.throws(() => parseSize(bad), bad);
+    assert.equal(parseSizeFlag('5242880'), 5_242_880);
+    assert.equal(parseSizeFlag('5MiB'), 5_242_880);
+    assert.equal(parseSizeFlag('1 GiB'), 1024 ** 3);
+    assert.equal(parseSizeFlag('10MB'), 10_000_000);
+    for (const bad of ['', 'five', '5XB', '-1', '0.5', '1e3']) assert.throws(() => parseSizeFlag(bad), bad);
   });
 
   test('defaults: 127.0.0.1:8080, the library defaults for the rest', async () => {
