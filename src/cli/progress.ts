@@ -3,6 +3,7 @@
  * retries), milestone lines otherwise. Everything goes to stderr so stdout stays for results.
  */
 import { SingleBar } from 'cli-progress';
+import type { JsonValue } from '../destinations/destination.js';
 import type { UploadEvent } from '../upload/events.js';
 import { formatBytes, formatDuration, formatRate } from './format.js';
 
@@ -19,7 +20,6 @@ export class ProgressReporter {
   readonly #now: () => number;
   #bar: SingleBar | undefined;
   #total = 0;
-  #initiated: string | undefined;
   #startedAt = 0;
   #retries = 0;
   #lastMilestone = -1;
@@ -41,9 +41,6 @@ export class ProgressReporter {
     if (this.#quiet) return;
     switch (event.type) {
       case 'initiated':
-        // A store may announce its session itself as well as the engine: one line per upload.
-        if (event.uploadId === this.#initiated) break;
-        this.#initiated = event.uploadId;
         this.#total = event.totalSize;
         this.#startedAt = this.#now();
         this.#line(
@@ -70,8 +67,7 @@ export class ProgressReporter {
         this.#line('Completing the upload (the platform checks what it stored)…');
         break;
       case 'completed':
-        // Another destination's reference is an object of ids (JSON), not a file id.
-        this.#line(event.fileId.startsWith('{') ? `Stored: ${event.fileId.replace(/[{}"]/g, '').replace(/:/g, ' ').replace(/,/g, ', ')} (sha256 ${event.sha256})` : `Stored as file ${event.fileId} (sha256 ${event.sha256})`);
+        this.#line(`${storedAs(event.ref)} (sha256 ${event.sha256})`);
         break;
       case 'delivering':
         this.#line('Sending the message…');
@@ -144,4 +140,11 @@ export class ProgressReporter {
   #line(text: string): void {
     this.#stream.write(`${text}\n`);
   }
+}
+
+/** "Stored as file ID" for a file id; a reference of ids (Web Messaging, conversation media…) as "Stored: name id, …". */
+function storedAs(ref: JsonValue): string {
+  if (typeof ref === 'string') return `Stored as file ${ref}`;
+  if (ref === null || typeof ref !== 'object' || Array.isArray(ref)) return `Stored: ${JSON.stringify(ref)}`;
+  return `Stored: ${Object.entries(ref).map(([name, id]) => `${name} ${typeof id === 'string' ? id : JSON.stringify(id)}`).join(', ')}`;
 }

@@ -2,6 +2,8 @@
  * What an upload reports while it runs. The engine never prints: the CLI's progress bar, the
  * service's job view, logs and metrics all read these. A discriminated union on `type`.
  */
+import type { JsonValue } from '../destinations/destination.js';
+
 export type UploadEvent =
   | {
       type: 'initiated';
@@ -44,7 +46,14 @@ export type UploadEvent =
     }
   | { type: 'url-refreshed'; expiresAt: string }
   | { type: 'completing'; round: number }
-  | { type: 'completed'; fileId: string; sha256: string }
+  | {
+      type: 'completed';
+      /** `ref` as one string: the file id itself, or the JSON of a reference that is not one. */
+      fileId: string;
+      /** The destination's reference to what it stored (a file id, or ids such as `{attachmentId}`). */
+      ref: JsonValue;
+      sha256: string;
+    }
   | { type: 'delivering' }
   | { type: 'delivered'; guestId: string; messageId: string }
   | { type: 'aborting'; uploadId: string }

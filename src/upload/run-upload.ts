@@ -219,7 +219,7 @@ export async function runUpload(store: Store, transport: PartTransport, options:
     });
     completed = true;
     recorder?.completed(stored);
-    emit({ type: 'completed', fileId: typeof stored.ref === 'string' ? stored.ref : JSON.stringify(stored.ref), sha256 });
+    emit({ type: 'completed', fileId: typeof stored.ref === 'string' ? stored.ref : JSON.stringify(stored.ref), ref: stored.ref, sha256 });
     return {
       sessionId: opened.id,
       stored,

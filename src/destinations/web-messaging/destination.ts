@@ -136,7 +136,6 @@ export class WebMessagingDestination implements Destination {
       },
       open: async (file, step) => {
         const granted = await guest.beginAttachment({ fileName: file.fileName, fileType: file.contentType, size: file.size }, step.signal);
-        step.emit({ type: 'initiated', uploadId: granted.attachmentId, fileName: file.fileName, contentType: file.contentType, totalSize: file.size, chunkSize: file.size, chunks: 1 });
         return new AttachmentSession(guest, file, granted, undefined);
       },
       // Only an attachment the platform confirmed survives a restart; anything else is requested anew.
