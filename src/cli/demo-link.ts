@@ -10,6 +10,7 @@ import { request } from 'undici';
 import type { EmulatorHandle } from '../emulator/index.js';
 import { IntegrityError, InternalError } from '../errors/index.js';
 import { openLinkStore, type LinkStore } from '../relay/delivery-choice.js';
+import { demoMessage } from './demo-message.js';
 
 export async function demoLinkStore(emulator: EmulatorHandle): Promise<LinkStore> {
   const { DEMO_S3_CREDENTIAL, DEFAULT_S3_BUCKET } = await import('../emulator/s3/index.js');
@@ -21,23 +22,9 @@ export async function demoLinkStore(emulator: EmulatorHandle): Promise<LinkStore
   });
 }
 
-/** The text of message `messageId`, wherever the emulator holds it (Files API, Web Messaging, conversation). */
-function messageText(emulator: EmulatorHandle, messageId: string): string | undefined {
-  const state = emulator.state() as unknown as {
-    messages: Array<{ id: string; text: string }>;
-    webMessaging: { conversations: Array<{ messages: Array<{ id: string; text?: string }> }> };
-    conversations: { items: Array<{ messages: Array<{ id: string; textBody: string }> }> };
-  };
-  return (
-    state.messages.find((m) => m.id === messageId)?.text ??
-    state.webMessaging.conversations.flatMap((c) => c.messages).find((m) => m.id === messageId)?.text ??
-    state.conversations.items.flatMap((c) => c.messages).find((m) => m.id === messageId)?.textBody
-  );
-}
-
 /** Downloads the link in message `messageId` and checks its bytes' SHA-256 is `want`. */
 export async function verifyLinkMessage(emulator: EmulatorHandle, messageId: string, want: string): Promise<void> {
-  const text = messageText(emulator, messageId);
+  const text = demoMessage(emulator, messageId)?.text;
   const url = text === undefined ? undefined : /^Download: (\S+)$/m.exec(text)?.[1];
   if (url === undefined) throw new InternalError('demo.no_link', `Message ${messageId} carries no download link.`);
   const res = await request(url);

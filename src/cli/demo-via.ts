@@ -21,6 +21,7 @@ import { sanitizeFileName } from '../upload/sanitize-file-name.js';
 import { openConversationVia } from '../relay/conversation-via.js';
 import { chooseOpenedVia } from './delivery-options.js';
 import { demoLinkStore, verifyLinkMessage } from './demo-link.js';
+import { demoMessage } from './demo-message.js';
 import type { DeliveryMode } from '../relay/delivery-choice.js';
 import { createGenesysClient } from '../relay/genesys-client.js';
 import { genesysFilesVia } from '../relay/via.js';
@@ -28,24 +29,6 @@ import { resolveConfig } from '../config/index.js';
 import { printViaResult, runSend, type OutputFlags } from './run-upload.js';
 import { openWebMessagingVia, type OpenedVia } from '../relay/web-messaging-via.js';
 import { resolveWebMessagingOptions } from '../destinations/web-messaging/index.js';
-
-interface AttachedBytes {
-  sha256: string;
-}
-
-/** The SHA-256 of the bytes the emulator attached to the message, or undefined. */
-function attachedSha256(emulator: EmulatorHandle, via: 'web-messaging' | 'conversation', messageId: string): string | undefined {
-  const state = emulator.state() as unknown as {
-    webMessaging: { conversations: Array<{ messages: Array<{ id: string; attachments: AttachedBytes[] }> }> };
-    conversations: { items: Array<{ messages: Array<{ id: string; media: AttachedBytes[] }> }> };
-  };
-  if (via === 'web-messaging') {
-    const message = state.webMessaging.conversations.flatMap((c) => c.messages).find((m) => m.id === messageId);
-    return message?.attachments[0]?.sha256;
-  }
-  const message = state.conversations.items.flatMap((c) => c.messages).find((m) => m.id === messageId);
-  return message?.media[0]?.sha256;
-}
 
 export type DemoVia = 'genesys-files' | 'web-messaging' | 'conversation';
 
@@ -107,7 +90,7 @@ export async function demoVia(
       await verifyLinkMessage(emulator, result.messageId, want);
       say(`Verified: the link in message ${result.messageId} downloads the source's SHA-256 (${want}).`);
     } else {
-      const got = via === 'genesys-files' ? undefined : attachedSha256(emulator, via, result.messageId);
+      const got = demoMessage(emulator, result.messageId)?.attachedSha256;
       if (got !== want) {
         throw new IntegrityError('demo.sha256_mismatch', `The attached bytes' SHA-256 (${got ?? 'none'}) differs from the source's (${want}).`);
       }
