@@ -22,9 +22,8 @@ import { openConversationVia } from '../relay/conversation-via.js';
 import { chooseOpenedVia } from './delivery-options.js';
 import { demoLinkStore, verifyLinkMessage } from './demo-link.js';
 import { demoMessage } from './demo-message.js';
+import { openFilesVia } from './via-options.js';
 import type { DeliveryMode } from '../relay/delivery-choice.js';
-import { createGenesysClient } from '../relay/genesys-client.js';
-import { genesysFilesVia } from '../relay/via.js';
 import { resolveConfig } from '../config/index.js';
 import { printViaResult, runSend, type OutputFlags } from './run-upload.js';
 import { openWebMessagingVia, type OpenedVia } from '../relay/web-messaging-via.js';
@@ -35,8 +34,7 @@ export type DemoVia = 'genesys-files' | 'web-messaging' | 'conversation';
 async function openDemoVia(emulator: EmulatorHandle, via: DemoVia, filePath: string): Promise<OpenedVia> {
   if (via === 'genesys-files') {
     const { DEMO_CLIENT } = await import('../emulator/index.js');
-    const client = createGenesysClient(resolveConfig({ env: {}, flags: { clientId: DEMO_CLIENT.id, clientSecret: DEMO_CLIENT.secret, baseUrl: emulator.url } }));
-    return { via: genesysFilesVia(client, { to: ['+15550100'], language: 'en-US' }), close: () => client.close() };
+    return openFilesVia(resolveConfig({ env: {}, flags: { clientId: DEMO_CLIENT.id, clientSecret: DEMO_CLIENT.secret, baseUrl: emulator.url } }), { to: ['+15550100'], language: 'en-US' });
   }
   if (via === 'web-messaging') {
     const { DEMO_DEPLOYMENT_ID } = await import('../emulator/index.js');

@@ -11,8 +11,7 @@ import { resolveWebMessagingOptions } from '../destinations/web-messaging/index.
 import type { ResolvedConfig } from '../config/index.js';
 import type { Journal, JournalEntry } from '../journal/index.js';
 import { baseNameOf, baseTargetOf, linkVia, LINK_STORE_SETTING } from '../relay/delivery-choice.js';
-import { createGenesysClient } from '../relay/genesys-client.js';
-import { genesysFilesVia } from '../relay/via.js';
+import { openFilesVia } from './via-options.js';
 import { openLinkStoreFromFlags, type LinkStoreFlags } from './delivery-options.js';
 import { conversationIdOf, openConversationVia } from '../relay/conversation-via.js';
 import { reportError } from './report-error.js';
@@ -42,8 +41,7 @@ async function openFor(entry: JournalEntry, journal: Journal, flags: ResumeViaFl
   const { base, linkStore } = baseNameOf(entry.destination);
   if (linkStore !== undefined) return openLinkFor(entry, { ...entry, destination: base, target: baseTargetOf(entry.target) }, journal, flags, configFor);
   if (entry.destination === 'genesys-files') {
-    const client = createGenesysClient(configFor(entry));
-    return { via: genesysFilesVia(client, { to: entry.delivery.to, language: entry.delivery.language }), close: () => client.close() };
+    return openFilesVia(configFor(entry), { to: entry.delivery.to, language: entry.delivery.language });
   }
   if (entry.destination === 'web-messaging') {
     const config = resolveWebMessagingOptions({ wsUrl: entry.target.apiUrl, origin: entry.target.loginUrl === '' ? undefined : entry.target.loginUrl });

@@ -11,14 +11,13 @@ import { reportError } from './report-error.js';
 import { addTargetOptions, targetFlagsToConfigFlags, type TargetFlags } from './target-options.js';
 import { collect, integerInRange, positiveNumber } from './parse-number.js';
 import { printResult, runUpload, runViaSend } from './run-upload.js';
-import { addViaOption, resolveVia } from './via-options.js';
+import { addViaOption, openFilesVia, resolveVia } from './via-options.js';
 import { addWebMessagingOptions, webMessagingConfig, type WebMessagingFlags } from './web-messaging-options.js';
 import { addConversationOptions } from './conversation-options.js';
 import { openConversationVia } from '../relay/conversation-via.js';
 import { openWebMessagingVia, type OpenedVia } from '../relay/web-messaging-via.js';
 import { addJournalOptions, openJournalFromFlags, type JournalFlags } from './state-dir-option.js';
 import { addDeliveryOptions, chooseOpenedVia, linkStoreInput, type DeliveryFlags } from './delivery-options.js';
-import { genesysFilesVia } from '../relay/via.js';
 
 interface SendFlags extends TargetFlags, JournalFlags, WebMessagingFlags, DeliveryFlags {
   via?: string;
@@ -186,8 +185,7 @@ function sendFilesLink(file: string, flags: SendFlags): Promise<number> {
       if (flags.to.length === 0) throw new ConfigError('config.to', '--to: give at least one recipient address (repeat --to for up to 10 recipients).');
       const config = resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) });
       openJournal();
-      const client = createGenesysClient(config);
-      return { via: genesysFilesVia(client, recipients), close: () => client.close() };
+      return openFilesVia(config, recipients);
     },
     recipients,
   );

@@ -5,7 +5,11 @@
  */
 import { Option, type Command } from 'commander';
 import { GENESYS_REGIONS } from '../config/regions.js';
+import type { ResolvedConfig } from '../config/resolve-config.js';
 import { ConfigError } from '../errors/index.js';
+import { createGenesysClient } from '../relay/genesys-client.js';
+import { genesysFilesVia } from '../relay/via.js';
+import type { OpenedVia } from '../relay/web-messaging-via.js';
 
 export const VIAS = ['genesys-files', 'web-messaging', 'conversation'] as const;
 export type ViaName = (typeof VIAS)[number];
@@ -29,4 +33,10 @@ export function resolveVia(flags: { via?: string; region?: string }, env: NodeJS
     );
   }
   return 'genesys-files';
+}
+
+/** The Files API's Via on a client of its own, which close() closes (send, resume, demo). */
+export function openFilesVia(config: ResolvedConfig, recipients: { to: string[]; language: string }): OpenedVia {
+  const client = createGenesysClient(config);
+  return { via: genesysFilesVia(client, recipients), close: () => client.close() };
 }
