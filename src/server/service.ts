@@ -11,9 +11,7 @@ import { Readiness } from './api/readiness.js';
 import { createApp } from './http/app.js';
 import { registerStatic } from './http/static.js';
 import { isLoopbackHost } from './http/host-check.js';
-import { guestTokenOf } from './intake/destination-metadata.js';
 import { IntakeLimiter } from './intake/intake-limits.js';
-import { IntakeRefusal } from './intake/metadata.js';
 import { TusIntake } from './intake/tus-intake.js';
 import { registerTusRoutes } from './intake/tus-routes.js';
 import { acquireInstanceLock } from './instance-lock.js';
@@ -110,10 +108,7 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
       onOffset: (id, offset) => streams?.advanced(id, offset),
       onGone: (id) => streams?.gone(id),
       onRecovered: async () => streams?.recover(),
-      keepSecrets: guestTokens === undefined ? undefined : async (id, metadata) => {
-        const token = guestTokenOf(metadata, (status, message) => new IntakeRefusal(status, message));
-        if (token !== undefined) await guestTokens.keep(id, token);
-      },
+      keepSecrets: guestTokens === undefined ? undefined : (id, token) => guestTokens.keep(id, token),
     });
     const writes = new StateWrites(store, logger);
     const jobRunner = new JobRunner({

@@ -46,6 +46,8 @@ export interface DestinationFields {
   to: string[];
   language: string | undefined;
   details: Record<string, string>;
+  /** Web Messaging: an existing guest's token. A secret: never in the job's fields. */
+  guestToken: string | undefined;
 }
 
 type Metadata = Record<string, string | null | undefined>;
@@ -57,7 +59,7 @@ const value = (meta: Metadata, key: string): string | undefined => {
 };
 
 /** The guest token of a Web Messaging upload (validated without ever quoting it), or undefined. */
-export function guestTokenOf(meta: Metadata | undefined, refuse: Refuse): string | undefined {
+function guestTokenOf(meta: Metadata | undefined, refuse: Refuse): string | undefined {
   const token = value(meta ?? {}, 'guesttoken');
   if (token === undefined) return undefined;
   if (token.length > MAX_GUEST_TOKEN_LENGTH || /\s/.test(token)) {
@@ -83,7 +85,8 @@ export function destinationFields(
     if (text !== undefined && Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) {
       throw refuse(400, `Upload-Metadata "text" is ${Buffer.byteLength(text, 'utf8')} bytes of UTF-8; Web Messaging accepts at most ${MAX_TEXT_BYTES}.`);
     }
-    return { to: [], language: undefined, details: { guest: guestTokenOf(meta, refuse) === undefined ? 'new' : 'existing' } };
+    const guestToken = guestTokenOf(meta, refuse);
+    return { to: [], language: undefined, details: { guest: guestToken === undefined ? 'new' : 'existing' }, guestToken };
   }
   if (destination === 'conversation') {
     if (text !== undefined && [...text].length > MAX_TEXT) {
@@ -106,6 +109,7 @@ export function destinationFields(
       to: [],
       language: undefined,
       details: { conversationId: parsed.conversationId, ...(parsed.communicationId !== undefined && { communicationId: parsed.communicationId }) },
+      guestToken: undefined,
     };
   }
   const to = value(meta, 'to');
@@ -119,5 +123,5 @@ export function destinationFields(
     const message = error instanceof UploadError ? error.message : String(error);
     throw refuse(400, `Upload-Metadata ${message}`);
   }
-  return { to: recipients, language, details: {} };
+  return { to: recipients, language, details: {}, guestToken: undefined };
 }

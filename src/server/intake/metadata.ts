@@ -122,7 +122,17 @@ export function checkMetadataHeader(header: string | undefined, maxBytes: number
   }
 }
 
+/** A creation's checked metadata: the job's spec, and apart from it the secret the service keeps in its own file. */
+export interface AdmittedIntake {
+  spec: JobSpec;
+  guestToken: string | undefined;
+}
+
 export function jobSpecFromMetadata(metadata: Metadata | undefined, size: number | undefined, limits: IntakeLimits): JobSpec {
+  return admitIntake(metadata, size, limits).spec;
+}
+
+export function admitIntake(metadata: Metadata | undefined, size: number | undefined, limits: IntakeLimits): AdmittedIntake {
   if (size === undefined || !Number.isSafeInteger(size)) {
     throw new IntakeRefusal(400, 'Upload-Length is required: this server does not accept uploads of unknown length.');
   }
@@ -154,5 +164,5 @@ export function jobSpecFromMetadata(metadata: Metadata | undefined, size: number
   if (!limits.allowExecutables && isExecutable(fileName, contentType)) {
     throw new IntakeRefusal(415, `${JSON.stringify(fileName)} looks like a program or script; this server does not accept executables.`);
   }
-  return { fileName, contentType, size, destination, to: fields.to, text, language: fields.language, details: fields.details };
+  return { spec: { fileName, contentType, size, destination, to: fields.to, text, language: fields.language, details: fields.details }, guestToken: fields.guestToken };
 }

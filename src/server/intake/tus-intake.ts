@@ -16,14 +16,14 @@ import type { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
 import { EVENTS, type Upload } from '@tus/utils';
 import type { Logger } from 'pino';
-import type { Job } from '../jobs/job.js';
+import type { Job, JobSpec } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { StateStoreError } from '../jobs/store-error.js';
 import { ensurePrivateDir } from '../private-fs.js';
 import { rollBackInterruptedAppends } from './checksum-append.js';
 import { withoutSecrets } from './destination-metadata.js';
 import { InPlaceAppends } from './in-place-appends.js';
-import { IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
+import { admitIntake, IntakeRefusal, type AdmittedIntake, type IntakeLimits } from './metadata.js';
 import { PrivateFileStore } from './private-file-store.js';
 
 export const TUS_PATH = '/files';
@@ -37,6 +37,8 @@ export interface IntakeRequestContext {
   owner: string | undefined;
   /** Set by the creation hook: the job this request created. */
   createdId?: string;
+  /** Set by the route's admission of a creation: its checked metadata, which the creation hook then uses. */
+  admitted?: AdmittedIntake;
 }
 
 export interface TusIntakeOptions {
@@ -54,8 +56,8 @@ export interface TusIntakeOptions {
   onGone?(id: string): void;
   /** At start, once interrupted chunks are cut back and before complete intakes are queued. */
   onRecovered?(): Promise<void>;
-  /** Keeps the secret metadata of a new job apart (the Web Messaging guest token); they never reach the spool. */
-  keepSecrets?: ((id: string, metadata: Upload['metadata']) => Promise<void>) | undefined;
+  /** Keeps a new job's secret apart (the Web Messaging guest token, checked); it never reaches the spool. */
+  keepSecrets?: ((id: string, guestToken: string) => Promise<void>) | undefined;
 }
 
 export class TusIntake {
@@ -86,8 +88,10 @@ export class TusIntake {
       allowedOrigins: () => false, // CORS is the service's (src/server/http/cors.ts)
       namingFunction: () => randomBytes(16).toString('hex'),
       onUploadCreate: async (req, upload) => {
-        this.#create(upload, this.#contexts.get(req));
-        await this.#keepSecrets(upload);
+        const context = this.#contexts.get(req);
+        const admitted = context?.admitted ?? admitIntake(upload.metadata, upload.size, this.#o.limits);
+        this.#create(upload, admitted.spec, context);
+        await this.#keepSecrets(upload.id, admitted.guestToken);
         return { metadata: withoutSecrets(upload.metadata) };
       },
       onIncomingRequest: async (_req, id) => this.#refuseExpired(id),
@@ -235,8 +239,7 @@ export class TusIntake {
     }
   }
 
-  #create(upload: Upload, context: IntakeRequestContext | undefined): void {
-    const spec = jobSpecFromMetadata(upload.metadata, upload.size, this.#o.limits);
+  #create(upload: Upload, spec: JobSpec, context: IntakeRequestContext | undefined): void {
     if (!JOB_ID.test(upload.id)) throw new IntakeRefusal(500, 'Internal error: bad upload id.');
     try {
       this.#o.store.create(upload.id, spec, context?.owner);
@@ -255,14 +258,13 @@ export class TusIntake {
   }
 
   /** The secret metadata goes to its own file; a failure there undoes the creation. */
-  async #keepSecrets(upload: Upload): Promise<void> {
-    if (this.#o.keepSecrets === undefined) return;
+  async #keepSecrets(id: string, guestToken: string | undefined): Promise<void> {
+    if (this.#o.keepSecrets === undefined || guestToken === undefined) return;
     try {
-      await this.#o.keepSecrets(upload.id, upload.metadata);
+      await this.#o.keepSecrets(id, guestToken);
     } catch (error) {
-      await this.discard(upload.id);
-      if (error instanceof IntakeRefusal) throw error;
-      this.#o.logger.error({ job: upload.id, step: 'intake-create', err: error instanceof Error ? error.message : 'error' }, 'could not keep the upload\'s guest token');
+      await this.discard(id);
+      this.#o.logger.error({ job: id, step: 'intake-create', err: error instanceof Error ? error.message : 'error' }, 'could not keep the upload\'s guest token');
       throw new IntakeRefusal(503, 'The service could not keep the guest token of this upload; try again later.');
     }
   }

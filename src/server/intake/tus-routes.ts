@@ -23,7 +23,7 @@ import type { RelayStreams } from '../relay-stream/relay-streams.js';
 import { appendAndVerify, type AppendOutcome } from './checksum-append.js';
 import { spoolAndVerify, type SpoolOutcome } from './checksum-spool.js';
 import type { IntakeLimiter } from './intake-limits.js';
-import { checkMetadataHeader, IntakeRefusal, jobSpecFromMetadata, type IntakeLimits } from './metadata.js';
+import { admitIntake, checkMetadataHeader, IntakeRefusal, type AdmittedIntake, type IntakeLimits } from './metadata.js';
 import { CHECKSUM_ALGORITHMS, isRefusal, parseUploadChecksum, preflight, TUS_VERSION } from './preflight.js';
 import { JOB_ID, TUS_PATH, type IntakeRequestContext, type TusIntake } from './tus-intake.js';
 import { CHECKSUM_MISMATCH, header, refusalOf, refuse, webRequest } from './tus-web.js';
@@ -49,7 +49,7 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
   const locks = new UploadLocks();
 
   /** Everything a creation must pass before its body is read. Throws an IntakeRefusal. */
-  const admitCreation = async (request: FastifyRequest, owner: string | undefined): Promise<void> => {
+  const admitCreation = async (request: FastifyRequest, owner: string | undefined): Promise<AdmittedIntake> => {
     const rawMetadata = header(request, 'upload-metadata');
     checkMetadataHeader(rawMetadata, deps.maxMetadataBytes);
     let metadata: Record<string, string | null> | undefined;
@@ -59,13 +59,14 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
       throw new IntakeRefusal(400, 'Upload-Metadata is not valid: comma-separated "key base64value" pairs.');
     }
     const size = Number(header(request, 'upload-length'));
-    jobSpecFromMetadata(metadata, size, deps.limits);
+    const admitted = admitIntake(metadata, size, deps.limits);
     const length = header(request, 'content-length');
     if (length !== undefined && Number(length) > size) {
       throw new IntakeRefusal(413, `The request body (${length} bytes) is longer than Upload-Length (${size}).`);
     }
     deps.limiter.take(owner ?? `address:${request.ip}`);
     await deps.limiter.admit(size);
+    return admitted;
   };
 
   /** The upload id of a tus response: the request's, or the new one in Location. */
@@ -95,7 +96,7 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
     const context: IntakeRequestContext = { owner: principal.owner };
     if (method === 'POST') {
       try {
-        await admitCreation(request, principal.owner);
+        context.admitted = await admitCreation(request, principal.owner);
       } catch (error) {
         if (error instanceof IntakeRefusal) return refuse(reply, refusalOf(error));
         throw error;
