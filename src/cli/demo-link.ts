@@ -4,13 +4,12 @@
  * user's AWS configuration is used or changed), and, once the message is delivered, the link the
  * message carries downloaded and hashed — what a recipient clicking it would get.
  */
-import { createHash } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import type { EmulatorHandle } from '../emulator/index.js';
 import { IntegrityError, InternalError } from '../errors/index.js';
 import { openLinkStore, type LinkStore } from '../relay/delivery-choice.js';
 import { demoMessage } from './demo-message.js';
+import { sha256Hex } from './sample-file.js';
 
 export async function demoLinkStore(emulator: EmulatorHandle): Promise<LinkStore> {
   const { DEMO_S3_CREDENTIAL, DEFAULT_S3_BUCKET } = await import('../emulator/s3/index.js');
@@ -32,8 +31,6 @@ export async function verifyLinkMessage(emulator: EmulatorHandle, messageId: str
     await res.body.dump();
     throw new IntegrityError('demo.link_failed', `The link in message ${messageId} answered HTTP ${res.statusCode}.`);
   }
-  const hash = createHash('sha256');
-  await pipeline(res.body, hash);
-  const got = hash.digest('hex');
+  const got = await sha256Hex(res.body);
   if (got !== want) throw new IntegrityError('demo.sha256_mismatch', `The bytes the link downloads have SHA-256 ${got}, not the source's ${want}.`);
 }

@@ -9,10 +9,8 @@
  * gets — the attached bytes as the emulator stored them, or those the link downloads — must have
  * the source's SHA-256; the message id is printed.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { IntegrityError, InternalError } from '../errors/index.js';
 import type { EmulatorHandle } from '../emulator/index.js';
 import { sendVia, type SendViaResult } from '../relay/index.js';
@@ -22,6 +20,7 @@ import { openConversationVia } from '../relay/conversation-via.js';
 import { chooseOpenedVia } from './delivery-options.js';
 import { demoLinkStore, verifyLinkMessage } from './demo-link.js';
 import { demoMessage } from './demo-message.js';
+import { sha256Hex } from './sample-file.js';
 import { openFilesVia } from './via-options.js';
 import type { DeliveryMode } from '../relay/delivery-choice.js';
 import { resolveConfig } from '../config/index.js';
@@ -79,9 +78,7 @@ export async function demoVia(
     const outcome = await runSend((control) => sendVia(opened.via, { filePath, text: 'Here is the file you asked for.', concurrency: flags.concurrency, ...control }), flags);
     if (!outcome.ok) return outcome.exitCode;
     const { result } = outcome;
-    const source = createHash('sha256');
-    await pipeline(createReadStream(filePath), source);
-    const want = source.digest('hex');
+    const want = await sha256Hex(createReadStream(filePath));
     if (result.sha256 !== want) throw new IntegrityError('demo.sha256_mismatch', `The uploaded file's SHA-256 (${result.sha256}) differs from the source's (${want}).`);
     if (linked) {
       say(`Downloading the link in message ${result.messageId} to verify it…`);

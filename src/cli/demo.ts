@@ -3,12 +3,10 @@
  * sample file (or takes --file), uploads and delivers it with the progress bar, downloads the
  * stored file back, and checks that its SHA-256 is the source's.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import { resolveConfig } from '../config/index.js';
 import { createGenesysClient } from '../relay/index.js';
@@ -16,7 +14,7 @@ import { IntegrityError } from '../errors/index.js';
 import { integerInRange } from './parse-number.js';
 import { printResult, runUpload } from './run-upload.js';
 import { reportError } from './report-error.js';
-import { writeSampleFile } from './sample-file.js';
+import { sha256Hex, writeSampleFile } from './sample-file.js';
 import { formatBytes } from './format.js';
 import { DELIVERY_MODES, type DeliveryMode } from '../relay/delivery-choice.js';
 import { parseSize } from '../config/units.js';
@@ -122,11 +120,8 @@ async function demo(flags: DemoFlags): Promise<number> {
       if (!outcome.ok) return outcome.exitCode;
       const { result } = outcome;
       say('Downloading the stored file back to verify it…');
-      const downloaded = createHash('sha256');
-      await pipeline(await client.fileContent(result.fileId), downloaded);
-      const source = createHash('sha256');
-      await pipeline(createReadStream(filePath), source);
-      const [got, want] = [downloaded.digest('hex'), source.digest('hex')];
+      const got = await sha256Hex(await client.fileContent(result.fileId));
+      const want = await sha256Hex(createReadStream(filePath));
       if (got !== want || result.sha256 !== want) {
         throw new IntegrityError(
           'demo.sha256_mismatch',
