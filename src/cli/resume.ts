@@ -11,7 +11,7 @@ import { createGenesysClient } from '../relay/index.js';
 import { resumeSendOptions, resumeThrough } from './resume-via.js';
 import { integerInRange, positiveNumber } from './parse-number.js';
 import { reportError } from './report-error.js';
-import { printResult, runUpload } from './run-upload.js';
+import { runFilesSend } from './run-upload.js';
 import { addJournalOptions, openJournalFromFlags, type JournalFlags } from './state-dir-option.js';
 import { targetFlagsToConfigFlags } from './target-options.js';
 import { addLinkStoreOptions, type LinkStoreFlags } from './delivery-options.js';
@@ -125,10 +125,7 @@ async function resume(id: string | undefined, flags: ResumeFlags): Promise<numbe
   }
   try {
     if (!flags.quiet) process.stderr.write(`Journal entry ${entry.id}: ${entry.file.path} → ${entry.delivery.to.join(', ')} (${entry.target.description})\n`);
-    const outcome = await runUpload(client, resumeSendOptions(entry, journal, flags), flags);
-    if (!outcome.ok) return outcome.exitCode;
-    printResult(outcome.result, flags);
-    return 0;
+    return await runFilesSend(client, resumeSendOptions(entry, journal, flags), flags);
   } finally {
     await client.close();
     journal.close();

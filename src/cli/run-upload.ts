@@ -98,6 +98,14 @@ export async function runSend<T>(
   }
 }
 
+/** One Files API send from the terminal, its result printed; returns the exit status. */
+export async function runFilesSend(client: GenesysClient, options: Omit<SendFileOptions, 'signal' | 'onEvent'>, output: OutputFlags): Promise<number> {
+  const outcome = await runUpload(client, options, output);
+  if (!outcome.ok) return outcome.exitCode;
+  printResult(outcome.result, output);
+  return 0;
+}
+
 /** One send through `via` from the terminal, its result printed; returns the exit status. */
 export async function runViaSend(via: Via, options: Omit<SendViaOptions, 'signal' | 'onEvent'>, output: OutputFlags): Promise<number> {
   const outcome = await runSend((control) => sendVia(via, { ...options, ...control }), output);
@@ -108,53 +116,49 @@ export async function runViaSend(via: Via, options: Omit<SendViaOptions, 'signal
 
 /** Prints a delivery through any destination: its own ids in `details`. */
 export function printViaResult(result: SendViaResult, output: OutputFlags, extra: Record<string, unknown> = {}): void {
-  if (output.json) {
-    process.stdout.write(`${JSON.stringify({ ok: true, ...result, ...extra })}\n`);
-    return;
-  }
-  if (!output.quiet) {
-    const link =
-      result.link === undefined
-        ? ''
-        : `  sent as a link to object ${result.link.key}, ${result.link.expiresAt === undefined ? 'which does not expire' : `expiring ${result.link.expiresAt}`} (the link itself is in the message only)\n`;
-    const ids = `  ${Object.entries(result.details).map(([name, value]) => `${name} ${value}`).join('  ')}\n  sha256 ${result.sha256}\n${link}`;
-    if (result.alreadyDelivered) {
-      process.stderr.write(
-        `Already delivered by an earlier run (journal entry ${result.journalId}): ${result.fileName} (${formatBytes(result.size)}) via ${result.destination}; ` +
-          'nothing was sent again. Use --restart to upload and send it anew.\n' + ids,
-      );
-    } else {
-      const resumed = result.resumed ? `, resumed: ${formatBytes(result.bytesSkipped)} were already stored` : '';
-      process.stderr.write(
-        `Delivered ${result.fileName} (${formatBytes(result.size)}) via ${result.destination} in ${result.seconds.toFixed(1)} s ` +
-          `(${result.retries} retries${resumed})\n` + ids,
-      );
-    }
-  }
-  process.stdout.write(`${result.messageId}\n`);
+  const link =
+    result.link === undefined
+      ? ''
+      : `  sent as a link to object ${result.link.key}, ${result.link.expiresAt === undefined ? 'which does not expire' : `expiring ${result.link.expiresAt}`} (the link itself is in the message only)\n`;
+  printDelivery(result, output, extra, {
+    via: ` via ${result.destination}`,
+    delivered: `Delivered ${result.fileName} (${formatBytes(result.size)}) via ${result.destination} in ${result.seconds.toFixed(1)} s (${result.retries} retries${resumedNote(result)})`,
+    ids: `  ${Object.entries(result.details).map(([name, value]) => `${name} ${value}`).join('  ')}\n  sha256 ${result.sha256}\n${link}`,
+  });
 }
 
 /** Prints a delivered upload: a summary for people on stderr, the message id (or JSON) on stdout. */
 export function printResult(result: SendFileResult, output: OutputFlags, extra: Record<string, unknown> = {}): void {
+  const moved = result.size - result.bytesSkipped; // the rate of this run's own work
+  printDelivery(result, output, extra, {
+    via: '',
+    delivered:
+      `Delivered ${result.fileName} (${formatBytes(result.size)}) in ${result.seconds.toFixed(1)} s ` +
+      `(${formatRate(moved / Math.max(result.seconds, 0.001))}, ${result.chunks} chunks, ${result.retries} retries${resumedNote(result)})`,
+    ids: `  file ${result.fileId}  guest ${result.guestId}\n  sha256 ${result.sha256}\n`,
+  });
+}
+
+const resumedNote = (result: SendFileResult | SendViaResult): string =>
+  result.resumed ? `, resumed: ${formatBytes(result.bytesSkipped)} were already stored` : '';
+
+/** What both prints share: the JSON object, or the summary (delivered now or by an earlier run) and the ids; then the message id. */
+function printDelivery(
+  result: SendFileResult | SendViaResult,
+  output: OutputFlags,
+  extra: Record<string, unknown>,
+  words: { via: string; delivered: string; ids: string },
+): void {
   if (output.json) {
     process.stdout.write(`${JSON.stringify({ ok: true, ...result, ...extra })}\n`);
     return;
   }
   if (!output.quiet) {
-    const ids = `  file ${result.fileId}  guest ${result.guestId}\n  sha256 ${result.sha256}\n`;
-    if (result.alreadyDelivered) {
-      process.stderr.write(
-        `Already delivered by an earlier run (journal entry ${result.journalId}): ${result.fileName} (${formatBytes(result.size)}); ` +
-          'nothing was sent again. Use --restart to upload and send it anew.\n' + ids,
-      );
-    } else {
-      const resumed = result.resumed ? `, resumed: ${formatBytes(result.bytesSkipped)} were already stored` : '';
-      const moved = result.size - result.bytesSkipped; // the rate of this run's own work
-      process.stderr.write(
-        `Delivered ${result.fileName} (${formatBytes(result.size)}) in ${result.seconds.toFixed(1)} s ` +
-          `(${formatRate(moved / Math.max(result.seconds, 0.001))}, ${result.chunks} chunks, ${result.retries} retries${resumed})\n` + ids,
-      );
-    }
+    const summary = result.alreadyDelivered
+      ? `Already delivered by an earlier run (journal entry ${result.journalId}): ${result.fileName} (${formatBytes(result.size)})${words.via}; ` +
+        'nothing was sent again. Use --restart to upload and send it anew.'
+      : words.delivered;
+    process.stderr.write(`${summary}\n${words.ids}`);
   }
   process.stdout.write(`${result.messageId}\n`);
 }

@@ -4,13 +4,13 @@
  */
 import { Command } from 'commander';
 import { resolveConfig } from '../config/index.js';
-import { createGenesysClient } from '../relay/index.js';
+import { createGenesysClient, type SendFileOptions } from '../relay/index.js';
 import type { Journal } from '../journal/index.js';
 import { ConfigError } from '../errors/index.js';
 import { reportError } from './report-error.js';
 import { addTargetOptions, targetFlagsToConfigFlags, type TargetFlags } from './target-options.js';
 import { collect, integerInRange, positiveNumber } from './parse-number.js';
-import { printResult, runUpload, runViaSend } from './run-upload.js';
+import { runFilesSend, runViaSend } from './run-upload.js';
 import { addViaOption, openFilesVia, resolveVia } from './via-options.js';
 import { addWebMessagingOptions, webMessagingConfig, type WebMessagingFlags } from './web-messaging-options.js';
 import { addConversationOptions } from './conversation-options.js';
@@ -120,12 +120,7 @@ async function send(file: string, flags: SendFlags): Promise<number> {
   let client;
   let journal;
   try {
-    if (flags.to.length === 0) {
-      throw new ConfigError(
-        'config.to',
-        '--to: give at least one recipient address (repeat --to for up to 10 recipients).',
-      );
-    }
+    requireRecipients(flags);
     const config = resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) });
     linkStoreInput(flags, process.env); // the Files API takes any size: no link unless asked, but the settings are checked
     journal = openJournalFromFlags(flags, process.env);
@@ -135,27 +130,7 @@ async function send(file: string, flags: SendFlags): Promise<number> {
     return reportError(error, { json: flags.json });
   }
   try {
-    const outcome = await runUpload(
-      client,
-      {
-        filePath: file,
-        to: flags.to,
-        text: flags.text,
-        language: flags.language,
-        concurrency: flags.concurrency,
-        contentType: flags.contentType,
-        fileName: flags.fileName,
-        maxRps: flags.maxRps,
-        keepOnError: flags.keepOnError,
-        journal,
-        restart: flags.restart,
-        redeliver: flags.redeliver,
-      },
-      flags,
-    );
-    if (!outcome.ok) return outcome.exitCode;
-    printResult(outcome.result, flags);
-    return 0;
+    return await runFilesSend(client, { ...sendOptions(file, flags, journal), to: flags.to, language: flags.language }, flags);
   } finally {
     await client.close();
     journal?.close();
@@ -182,7 +157,7 @@ function sendFilesLink(file: string, flags: SendFlags): Promise<number> {
     file,
     flags,
     (openJournal) => {
-      if (flags.to.length === 0) throw new ConfigError('config.to', '--to: give at least one recipient address (repeat --to for up to 10 recipients).');
+      requireRecipients(flags);
       const config = resolveConfig({ env: process.env, flags: targetFlagsToConfigFlags(flags) });
       openJournal();
       return openFilesVia(config, recipients);
@@ -212,25 +187,29 @@ async function sendOpened(
     return reportError(error, { json: flags.json });
   }
   try {
-    return await runViaSend(
-      opened.via,
-      {
-        filePath: file,
-        ...recipients,
-        text: flags.text,
-        concurrency: flags.concurrency,
-        contentType: flags.contentType,
-        fileName: flags.fileName,
-        maxRps: flags.maxRps,
-        keepOnError: flags.keepOnError,
-        journal: held.journal,
-        restart: flags.restart,
-        redeliver: flags.redeliver,
-      },
-      flags,
-    );
+    return await runViaSend(opened.via, { ...sendOptions(file, flags, held.journal), ...recipients }, flags);
   } finally {
     await opened.close();
     held.journal?.close();
   }
+}
+
+function requireRecipients(flags: SendFlags): void {
+  if (flags.to.length === 0) throw new ConfigError('config.to', '--to: give at least one recipient address (repeat --to for up to 10 recipients).');
+}
+
+/** The options of a send that every destination takes, from the flags. */
+function sendOptions(file: string, flags: SendFlags, journal: Journal | undefined): Omit<SendFileOptions, 'to' | 'language' | 'signal' | 'onEvent'> {
+  return {
+    filePath: file,
+    text: flags.text,
+    concurrency: flags.concurrency,
+    contentType: flags.contentType,
+    fileName: flags.fileName,
+    maxRps: flags.maxRps,
+    keepOnError: flags.keepOnError,
+    journal,
+    restart: flags.restart,
+    redeliver: flags.redeliver,
+  };
 }
