@@ -9,6 +9,9 @@ import { ConfigError, InternalError } from '../../errors/index.js';
 
 export const MAX_GUEST_TOKEN_LENGTH = 2048;
 
+/** One guest token's form: 1 to MAX_GUEST_TOKEN_LENGTH characters, no white space (the file's and the service's metadata's rule). */
+export const isGuestTokenForm = (token: string): boolean => token.length >= 1 && token.length <= MAX_GUEST_TOKEN_LENGTH && !/\s/.test(token);
+
 /** Reads an existing guest's token from a file (first line, trimmed). */
 export async function readGuestToken(path: string): Promise<string> {
   let text: string;
@@ -19,7 +22,7 @@ export async function readGuestToken(path: string): Promise<string> {
     throw new ConfigError('config.guest_token_file', `--guest-token-file ${path} cannot be read (${typeof code === 'string' ? code : 'error'}).`);
   }
   const token = (text.split(/\r?\n/)[0] ?? '').trim();
-  if (token.length < 1 || token.length > MAX_GUEST_TOKEN_LENGTH || /\s/.test(token)) {
+  if (!isGuestTokenForm(token)) {
     throw new ConfigError('config.guest_token_file', `--guest-token-file ${path} must hold one guest token (1 to ${MAX_GUEST_TOKEN_LENGTH} characters, no spaces) on its first line.`);
   }
   return token;

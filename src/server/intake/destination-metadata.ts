@@ -16,7 +16,7 @@
  */
 import { UploadError } from '../../errors/index.js';
 import { parseConversationOptions, PLATFORM_MAX_MEDIA_BYTES } from '../../destinations/conversation/index.js';
-import { MAX_GUEST_TOKEN_LENGTH } from '../../destinations/web-messaging/guest-token.js';
+import { isGuestTokenForm, MAX_GUEST_TOKEN_LENGTH } from '../../destinations/web-messaging/guest-token.js';
 import { MAX_TEXT_BYTES } from '../../destinations/web-messaging/message.js';
 import { MAX_TEXT } from '../../destinations/conversation/limits.js';
 import { validateDelivery } from '../../relay/deliver-file.js';
@@ -62,7 +62,7 @@ const value = (meta: Metadata, key: string): string | undefined => {
 function guestTokenOf(meta: Metadata | undefined, refuse: Refuse): string | undefined {
   const token = value(meta ?? {}, 'guesttoken');
   if (token === undefined) return undefined;
-  if (token.length > MAX_GUEST_TOKEN_LENGTH || /\s/.test(token)) {
+  if (!isGuestTokenForm(token)) {
     throw refuse(400, `Upload-Metadata "guesttoken" must be one guest token of 1 to ${MAX_GUEST_TOKEN_LENGTH} characters without spaces.`);
   }
   return token;
