@@ -18,13 +18,21 @@ export interface ApiErrorContext {
 /** Permission names in a Genesys message, e.g. "files:upload" or "conversation:message:create". */
 const PERMISSION = /\b[a-z][a-zA-Z]*(?::[a-zA-Z*]+){1,3}\b/;
 
-export function apiError(status: number, remote: RemoteError, context: ApiErrorContext): UploadError {
-  const options: UploadErrorOptions = {
+/** The first permission name a platform message mentions, if any. */
+export const permissionIn = (message: string | undefined): string | undefined => (message === undefined ? undefined : PERMISSION.exec(message)?.[0]);
+
+/** What an error keeps of the platform's answer: the status, its code, context id and details. */
+export function remoteErrorOptions(status: number, remote: RemoteError): UploadErrorOptions {
+  return {
     status,
     ...(remote.code !== undefined && { remoteCode: remote.code }),
     ...(remote.contextId !== undefined && { contextId: remote.contextId }),
     ...(remote.details !== undefined && { details: remote.details }),
   };
+}
+
+export function apiError(status: number, remote: RemoteError, context: ApiErrorContext): UploadError {
+  const options = remoteErrorOptions(status, remote);
   const said = remote.message === undefined ? '' : ` The service said: ${remote.message}`;
   const code = remote.code === undefined ? '' : ` ${remote.code}`;
   if (status === 401) {
@@ -37,7 +45,7 @@ export function apiError(status: number, remote: RemoteError, context: ApiErrorC
   }
   if (status === 403) {
     if (remote.code === 'missing.permissions') {
-      const permission = remote.message === undefined ? undefined : PERMISSION.exec(remote.message)?.[0];
+      const permission = permissionIn(remote.message);
       const which = permission === undefined ? 'a required permission' : `the permission ${permission}`;
       return new AuthError(
         'auth.missing_permission',

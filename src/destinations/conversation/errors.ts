@@ -5,8 +5,9 @@
  * and the way out (a link instead of the file); a disconnected communication or an unknown
  * conversation say so. Everything else falls through to the project's generic mapping.
  */
-import { AuthError, RejectedError, type UploadError, type UploadErrorOptions } from '../../errors/index.js';
+import { AuthError, RejectedError, type UploadError } from '../../errors/index.js';
 import type { RemoteError } from '../../genesys/error-body.js';
+import { permissionIn, remoteErrorOptions } from '../../genesys/map-error.js';
 import { describeToken, type TokenKind } from './tokens.js';
 
 /** The platform's ceiling for messaging media (Genesys: "attachments up to 25 MB"). */
@@ -36,17 +37,6 @@ export interface ConversationErrorContext {
   size?: number | undefined;
 }
 
-const PERMISSION = /\b[a-z][a-zA-Z]*(?::[a-zA-Z*]+){1,3}\b/;
-
-function optionsOf(status: number, remote: RemoteError): UploadErrorOptions {
-  return {
-    status,
-    ...(remote.code !== undefined && { remoteCode: remote.code }),
-    ...(remote.contextId !== undefined && { contextId: remote.contextId }),
-    ...(remote.details !== undefined && { details: remote.details }),
-  };
-}
-
 function typeRefused(status: number, remote: RemoteError): boolean {
   if (status === 415) return true;
   const text = `${remote.code ?? ''} ${remote.message ?? ''}`.toLowerCase();
@@ -54,7 +44,7 @@ function typeRefused(status: number, remote: RemoteError): boolean {
 }
 
 export function conversationError(status: number, remote: RemoteError, context: ConversationErrorContext): UploadError | undefined {
-  const options = optionsOf(status, remote);
+  const options = remoteErrorOptions(status, remote);
   const said = remote.message === undefined ? '' : ` The platform said: ${remote.message}`;
   const code = remote.code === undefined ? '' : ` ${remote.code}`;
   const token = describeToken(context.tokenKind);
@@ -67,7 +57,7 @@ export function conversationError(status: number, remote: RemoteError, context: 
     );
   }
   if (status === 403) {
-    const named = remote.message === undefined ? undefined : PERMISSION.exec(remote.message)?.[0];
+    const named = permissionIn(remote.message);
     const needed = PERMISSIONS[context.step];
     const which = named ?? `one of ${needed.join(', ')}`;
     const missing = remote.code === 'missing.permissions' || named !== undefined;
