@@ -18,7 +18,7 @@ import { appendAndVerify, rollBackInterruptedAppends } from '../../src/server/in
 import { pino } from 'pino';
 import { DEMO_CLIENT } from '../../src/emulator/index.js';
 import { JobStore } from '../../src/server/jobs/job-store.js';
-import { jobSpecFromMetadata } from '../../src/server/intake/metadata.js';
+import { admitIntake } from '../../src/server/intake/metadata.js';
 import { TusIntake } from '../../src/server/intake/tus-intake.js';
 import { startService } from '../../src/server/index.js';
 import { createUpload, digest, followJob, getJob, headOffset, jobIdOf, patch, sha256Hex, terminal, TUS } from './helpers.js';
@@ -185,7 +185,7 @@ test('the completion sweep leaves alone an upload whose last chunk is appended b
     try {
       await intake.recover();
       const id = 'd'.repeat(32);
-      store.create(id, jobSpecFromMetadata({ filename: 'x.pdf', to: '+15550100' }, 1000, { maxSize: 1 << 30, allowedTypes: ['application/pdf'], allowExecutables: false }));
+      store.create(id, admitIntake({ filename: 'x.pdf', to: '+15550100' }, 1000, { maxSize: 1 << 30, allowedTypes: ['application/pdf'], allowExecutables: false }).spec);
       await writeFile(intake.pathOf(id), Buffer.alloc(400));
       let finish!: () => void;
       const appending = intake.appendingInPlace(id, async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { keyMatches } from '../../src/server/http/auth.js';
 import { resolveInside } from '../../src/server/http/static.js';
-import { IntakeRefusal, jobSpecFromMetadata, parseRecipients } from '../../src/server/intake/metadata.js';
+import { admitIntake, IntakeRefusal, parseRecipients } from '../../src/server/intake/metadata.js';
 import { isRefusal, parseUploadChecksum, preflight } from '../../src/server/intake/preflight.js';
 import { redactQuery } from '../../src/server/logger.js';
 import { resolveServiceOptions, typeAllowed } from '../../src/server/options.js';
@@ -56,14 +56,14 @@ test('recipients: comma-separated or a JSON list', () => {
 
 test('metadata to job spec: names sanitised, types guessed and checked, limits', () => {
   const limits = { maxSize: 1000, allowedTypes: ['application/pdf', 'image/*'], allowExecutables: false };
-  const spec = jobSpecFromMetadata({ filename: '../../a b.pdf', to: 'x@y.z', text: '' }, 10, limits);
+  const { spec } = admitIntake({ filename: '../../a b.pdf', to: 'x@y.z', text: '' }, 10, limits);
   assert.equal(spec.fileName, '_.._a_b.pdf');
   assert.equal(spec.contentType, 'application/pdf');
   assert.equal(spec.text, undefined);
-  assert.equal(jobSpecFromMetadata({ filename: 'p.png', to: 'x' }, 10, limits).contentType, 'image/png');
+  assert.equal(admitIntake({ filename: 'p.png', to: 'x' }, 10, limits).spec.contentType, 'image/png');
   const status = (meta: Record<string, string>, size = 10): number | undefined => {
     try {
-      jobSpecFromMetadata(meta, size, limits);
+      admitIntake(meta, size, limits);
       return undefined;
     } catch (error) {
       return (error as IntakeRefusal).status_code;

@@ -74,7 +74,7 @@ export interface IntakeLimits {
   linkDelivery?: boolean | undefined;
 }
 
-/** Every key some destination takes; jobSpecFromMetadata narrows to the configured destination's. */
+/** Every key some destination takes; admitIntake narrows to the configured destination's. */
 export const METADATA_KEYS: readonly string[] = ALL_KEYS;
 
 /** File name extensions that run when opened on a common desktop. */
@@ -126,10 +126,6 @@ export function checkMetadataHeader(header: string | undefined, maxBytes: number
 export interface AdmittedIntake {
   spec: JobSpec;
   guestToken: string | undefined;
-}
-
-export function jobSpecFromMetadata(metadata: Metadata | undefined, size: number | undefined, limits: IntakeLimits): JobSpec {
-  return admitIntake(metadata, size, limits).spec;
 }
 
 export function admitIntake(metadata: Metadata | undefined, size: number | undefined, limits: IntakeLimits): AdmittedIntake {
