@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { request } from 'undici';
-import { DEMO_DEPLOYMENT_ID, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { resolveConfig } from '../../src/config/index.js';
+import { DEMO_CLIENT, DEMO_DEPLOYMENT_ID, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { DEMO_S3_CREDENTIAL } from '../../src/emulator/s3/index.js';
 import { startService } from '../../src/server/index.js';
 import { linkStoreEnv } from '../helpers/link-store-env.js';
@@ -24,10 +25,10 @@ const TUS = { 'tus-resumable': '1.0.0' };
 const LOCATION = 's3://genesys-uploads/links/';
 
 /** POST /files/ → the upload URL and the part size the service named. */
-async function create(base: string, size: number, filename: string): Promise<{ url: string; partSize: number }> {
+async function create(base: string, size: number, filename: string, metadata: Record<string, string> = {}): Promise<{ url: string; partSize: number }> {
   const res = await http(`${base}/files/`, {
     method: 'POST',
-    headers: { ...TUS, 'upload-length': String(size), 'upload-metadata': encodeMetadata({ filename, text: 'The scan' }) },
+    headers: { ...TUS, 'upload-length': String(size), 'upload-metadata': encodeMetadata({ filename, text: 'The scan', ...metadata }) },
   });
   assert.equal(res.status, 201, res.text);
   const header = (name: string): string | undefined => {
@@ -116,6 +117,43 @@ test('delivery link: the parts go to S3 before the last PATCH; one link message;
     assert.equal(job.sha256, sha256Hex(data));
     assert.equal(partPuts(emulator, upload.uploadId), 4, 'each part sent once');
     await assertOneLinkMessage(emulator, job.messageId, data);
+  } finally {
+    await service.close();
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('conversation, delivery auto: a file over 25 MiB is stored in S3 while it arrives; one link message in the conversation', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gu-stream-s3-conv-'));
+  const emulator = await startEmulator({ dataDir: join(dir, 'emulator') });
+  const service = await startService({
+    port: 0,
+    stateDir: join(dir, 'state'),
+    spoolDir: join(dir, 'spool'),
+    via: 'conversation',
+    target: resolveConfig({ env: {}, flags: { clientId: DEMO_CLIENT.id, clientSecret: DEMO_CLIENT.secret, baseUrl: emulator.url } }),
+    linkStore: { location: LOCATION, endpoint: emulator.s3Url, region: 'us-east-1', credentials: { ...DEMO_S3_CREDENTIAL }, partSize: 5 * MiB },
+    logLevel: 'silent',
+  });
+  try {
+    const created = await http(`${emulator.url}/__emulator/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const { id: conversationId } = created.json as { id: string };
+    const data = randomBytes(25 * MiB + 1);
+    const { url, partSize } = await create(service.url, data.length, 'big.pdf', { conversationid: conversationId });
+    assert.equal(partSize, 5 * MiB, 'over every attachment ceiling: stored as a link while it arrives');
+    await send(url, data, 0, data.length, partSize);
+    const job = (await followJob(service.url, jobIdOf(url), terminal)).at(-1)!.data;
+    assert.equal(job.state, 'delivered', JSON.stringify(job.error));
+    assert.equal(job.details['delivery'], 'link');
+    const state = emulator.state() as unknown as { conversations: { items: Array<{ id: string; messages: Array<{ id: string; textBody: string; media: unknown[] }> }> } };
+    const sent = state.conversations.items.find((c) => c.id === conversationId)?.messages ?? [];
+    assert.equal(sent.length, 1, 'exactly one message');
+    assert.equal(sent[0]!.id, job.messageId);
+    assert.equal(sent[0]!.media.length, 0, 'a link, not media');
+    assert.match(sent[0]!.textBody, /https?:\/\//);
+    const objects = emulator.state().s3.buckets.flatMap((b) => b.objects);
+    assert.deepEqual(objects.map((o) => o.sha256), [sha256Hex(data)], "one object, the file's bytes");
   } finally {
     await service.close();
     await emulator.close();

@@ -62,7 +62,7 @@ export function jobSendOptions(job: Job): Pick<SendViaOptions, 'fileName' | 'con
 }
 
 /** The Via `job` goes through: the opened destination's, or the link store's over it, as the service's delivery mode chooses. */
-export function jobVia(vias: Pick<RelayVias, 'delivery'>, job: Job, opened: Via): Via {
+function jobVia(vias: Pick<RelayVias, 'delivery'>, job: Job, opened: Via): Via {
   const mode = jobDeliveryMode(vias, job);
   // The choice depends only on the file and the destination's limits: a restart makes the same one.
   return mode === undefined ? opened : chooseVia(opened, vias.delivery?.link, mode, { fileName: job.fileName, contentType: job.contentType, size: job.size });
