@@ -124,6 +124,35 @@ test('delivery link: the parts go to S3 before the last PATCH; one link message;
   }
 });
 
+test('delivery link: a file that fits one part is one PutObject, stored when its last byte arrives; one link message', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gu-stream-s3-put-'));
+  const emulator = await startEmulator({ dataDir: join(dir, 'emulator') });
+  const service = await startService({
+    port: 0,
+    stateDir: join(dir, 'state'),
+    spoolDir: join(dir, 'spool'),
+    via: 'web-messaging',
+    webMessaging: { wsUrl: `${emulator.url.replace(/^http/, 'ws')}/v1`, deploymentId: DEMO_DEPLOYMENT_ID },
+    delivery: 'link',
+    linkStore: { location: LOCATION, endpoint: emulator.s3Url, region: 'us-east-1', credentials: { ...DEMO_S3_CREDENTIAL }, partSize: 5 * MiB },
+    logLevel: 'silent',
+  });
+  try {
+    const data = randomBytes(300 * 1024);
+    const { url, partSize } = await create(service.url, data.length, 'small.pdf');
+    assert.ok(partSize >= data.length, 'one part: the whole file');
+    await send(url, data, 0, data.length, 100 * 1024);
+    const job = (await followJob(service.url, jobIdOf(url), terminal)).at(-1)!.data;
+    assert.equal(job.state, 'delivered', JSON.stringify(job.error));
+    assert.equal(emulator.state().requestLog.filter((e) => e.route === 's3-put').length, 1, 'one PutObject');
+    await assertOneLinkMessage(emulator, job.messageId, data);
+  } finally {
+    await service.close();
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('conversation, delivery auto: a file over 25 MiB is stored in S3 while it arrives; one link message in the conversation', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gu-stream-s3-conv-'));
   const emulator = await startEmulator({ dataDir: join(dir, 'emulator') });
