@@ -19,6 +19,12 @@ export interface ServeBenchOptions {
   concurrency: number | undefined;
   /** False: the service relays only after intake (--no-relay-while-receiving), for comparison. */
   relayWhileReceiving: boolean;
+  /**
+   * attachment: the tutorial's Files API (the default). link: `serve --via web-messaging --delivery
+   * link` with the emulator's S3 endpoint as the link store (the file goes to S3, a link message
+   * to a new guest's conversation).
+   */
+  delivery: 'attachment' | 'link';
   keep: boolean;
 }
 
@@ -38,6 +44,9 @@ export const USAGE = `node --import tsx bench/serve/run.ts [options]
   --max-jobs N         relay jobs at once (default: the service's default)
   --concurrency N      segments in flight per relay job (default: the service's default)
   --no-relay-while-receiving   the service relays each file only after its last byte (as before)
+  --delivery MODE      attachment (default): into the emulator's Files API; link: \`serve --via
+                       web-messaging --delivery link\` storing each file in the emulator's S3
+                       endpoint and sending a link message (not with --embedded)
   --keep               keep the temp dir (files, spool, state, logs)
   --help               this text`;
 
@@ -65,6 +74,7 @@ export function parseServeBenchArgs(argv: string[]): ServeBenchOptions | undefin
       'max-jobs': { type: 'string' },
       concurrency: { type: 'string' },
       'no-relay-while-receiving': { type: 'boolean', default: false },
+      delivery: { type: 'string' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -75,6 +85,9 @@ export function parseServeBenchArgs(argv: string[]): ServeBenchOptions | undefin
   if (chunkSize > 1024 * MiB) throw new RangeError('--chunk-size must be at most 1 GiB');
   if (values.checksums && values['no-checksums']) throw new RangeError('--checksums and --no-checksums contradict each other');
   const oneGiB = values['one-gib'] ?? false;
+  const delivery = values.delivery ?? 'attachment';
+  if (delivery !== 'attachment' && delivery !== 'link') throw new RangeError(`--delivery must be attachment or link, got "${delivery}"`);
+  if (delivery === 'link' && (values.embedded ?? false)) throw new RangeError('--delivery link needs the separate emulator process (its S3 endpoint); drop --embedded');
   if (oneGiB && (values.uploads !== undefined || values.size !== undefined)) throw new RangeError('--one-gib sets --uploads and --size; give neither with it');
   return {
     uploads: oneGiB ? 1 : (integer('uploads', values.uploads, 1, 256) ?? DEFAULTS.uploads),
@@ -86,6 +99,7 @@ export function parseServeBenchArgs(argv: string[]): ServeBenchOptions | undefin
     maxJobs: integer('max-jobs', values['max-jobs'], 1, 64),
     concurrency: integer('concurrency', values.concurrency, 1, 32),
     relayWhileReceiving: !(values['no-relay-while-receiving'] ?? false),
+    delivery,
     keep: values.keep ?? false,
   };
 }

@@ -16,6 +16,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
+import { DEMO_S3_CREDENTIAL } from '../../src/emulator/s3/types.js';
+import { DEMO_DEPLOYMENT_ID } from '../../src/emulator/web-messaging/settings.js';
 import { runWorker, startServer, stopAll, type RunningServer } from '../lib/children.js';
 import { measureHarnessOverhead } from '../lib/harness-overhead.js';
 import { writeTestFile } from '../lib/make-file.js';
@@ -30,6 +32,7 @@ import { tusUpload } from './tus-client.js';
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const START_TIMEOUT_MS = 60_000;
 const DEMO = { id: 'demo-client', secret: 'demo-secret' } as const;
+const LINK_STORE = 's3://genesys-uploads/bench/';
 
 let options: ServeBenchOptions | undefined;
 try {
@@ -106,6 +109,14 @@ async function startTarget(): Promise<{ service: ServiceProcess; emulator?: Runn
     return { service, emulatorUrl };
   }
   const emulator = await startServer(['src/cli/main.ts', 'emulator', '--port', '0', '--data-dir', join(tempDir, 'emulator')], START_TIMEOUT_MS);
+  if (opts.delivery === 'link') {
+    // Every file to the emulator's S3 endpoint, a link message to a new guest: relayed while receiving.
+    const service = await startServiceProcess(
+      [...common, '--via', 'web-messaging', '--ws-url', `${emulator.url.replace(/^http/, 'ws')}/v1`, '--deployment-id', DEMO_DEPLOYMENT_ID, '--delivery', 'link', '--link-store', LINK_STORE],
+      { logPath, timeoutMs: START_TIMEOUT_MS, env: await linkStoreEnv(emulator.url) },
+    );
+    return { service, emulator, emulatorUrl: emulator.url };
+  }
   const service = await startServiceProcess([...common, '--base-url', emulator.url, '--client-id', DEMO.id], {
     logPath,
     timeoutMs: START_TIMEOUT_MS,
@@ -114,18 +125,52 @@ async function startTarget(): Promise<{ service: ServiceProcess; emulator?: Runn
   return { service, emulator, emulatorUrl: emulator.url };
 }
 
-/** Every job delivered, with the source's digest, and the emulator holding that file in a message. */
-async function verify(sources: Source[], jobs: JobView[], emulatorUrl: string): Promise<string[]> {
+interface EmulatorState {
+  files: Array<{ id: string; size: number; sha256: string }>;
+  messages: Array<{ attachments: Array<{ id: string }> }>;
+  webMessaging: { conversations: Array<{ messages: Array<{ id: string; text?: string }> }> };
+  s3: { url: string; buckets: Array<{ objects: Array<{ key: string; size: number; sha256: string }> }> };
+}
+
+async function emulatorState(emulatorUrl: string): Promise<EmulatorState> {
   const response = await fetch(new URL('/__emulator/state', emulatorUrl));
-  const state = (await response.json()) as {
-    files: Array<{ id: string; size: number; sha256: string }>;
-    messages: Array<{ attachments: Array<{ id: string }> }>;
+  return (await response.json()) as EmulatorState;
+}
+
+/** The link store's settings for `serve`: the emulator's S3 endpoint and its demo credential. */
+async function linkStoreEnv(emulatorUrl: string): Promise<Record<string, string>> {
+  const { s3 } = await emulatorState(emulatorUrl);
+  return {
+    GENESYS_UPLOAD_S3_ENDPOINT: s3.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: DEMO_S3_CREDENTIAL.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DEMO_S3_CREDENTIAL.secretAccessKey,
   };
+}
+
+/** A link job: one S3 object with the source's bytes, and the job's message in a guest's conversation. */
+function verifyLink(source: Source, job: JobView, state: EmulatorState): string[] {
+  const problems: string[] = [];
+  const objects = state.s3.buckets.flatMap((bucket) => bucket.objects).filter((object) => object.key.endsWith(`/${source.name}`));
+  if (objects.length !== 1) problems.push(`${source.name}: ${objects.length} S3 objects, expected 1`);
+  else if (objects[0]!.sha256 !== source.sha256 || objects[0]!.size !== opts.size) problems.push(`${source.name}: the S3 object differs (sha256 ${objects[0]!.sha256}, ${objects[0]!.size} bytes)`);
+  if (!state.webMessaging.conversations.some((c) => c.messages.some((m) => m.id === job.messageId))) problems.push(`${source.name}: no message ${job.messageId}`);
+  return problems;
+}
+
+/** Every job delivered, with the source's digest, and the emulator holding that file in a message (or in S3, linked from one). */
+async function verify(sources: Source[], jobs: JobView[], emulatorUrl: string): Promise<string[]> {
+  const state = await emulatorState(emulatorUrl);
   const problems: string[] = [];
   sources.forEach((source, index) => {
     const job = jobs[index];
     if (job?.state !== 'delivered') {
       problems.push(`${source.name}: job ${job?.id} ${job?.state}${job?.error ? `: ${job.error.code} ${job.error.message}` : ''}`);
+      return;
+    }
+    if (opts.delivery === 'link') {
+      if (job.sha256 !== source.sha256) problems.push(`${source.name}: the service reports sha256 ${job.sha256}, the source is ${source.sha256}`);
+      problems.push(...verifyLink(source, job, state));
       return;
     }
     const file = state.files.find((candidate) => candidate.id === job.fileId);
@@ -145,7 +190,8 @@ async function main(): Promise<number> {
   const { sources, sha256MiBps, sha256CpuPerGiB } = await prepareSources();
   const overhead = await measureHarnessOverhead().catch(() => undefined);
   const { service, emulator, emulatorUrl } = await startTarget();
-  log(`bench/serve: service ${service.url} (pid ${service.pid}), emulator ${emulatorUrl}${opts.embedded ? ' (embedded)' : ''}`);
+  const destination = opts.delivery === 'link' ? 'a link message (Web Messaging) to the S3 endpoint' : 'the Files API';
+  log(`bench/serve: service ${service.url} (pid ${service.pid}), emulator ${emulatorUrl}${opts.embedded ? ' (embedded)' : ''}; delivery: ${destination}`);
 
   const serviceStartRssMiB = rssMiB(service.pid);
   const serviceCpuBefore = cpuSeconds(service.pid);
@@ -162,7 +208,10 @@ async function main(): Promise<number> {
         baseUrl: service.url,
         filePath: source.path,
         size: opts.size,
-        metadata: { filename: source.name, filetype: 'application/octet-stream', to: '+15550100', text: 'bench', language: 'en-US' },
+        metadata:
+          opts.delivery === 'link'
+            ? { filename: source.name, filetype: 'application/octet-stream', text: 'bench' }
+            : { filename: source.name, filetype: 'application/octet-stream', to: '+15550100', text: 'bench', language: 'en-US' },
         chunkSize: opts.chunkSize,
         checksums: opts.checksums,
         dispatcher,
@@ -204,7 +253,7 @@ async function main(): Promise<number> {
     tsxExtraMiB: overhead?.tsxExtraMiB,
     cores: availableParallelism(),
   };
-  process.stdout.write(`\n${renderServeTable(measurements)}\n\nTargets:\n${renderChecks(serveTargets(measurements))}\n`);
+  process.stdout.write(`\nDelivery: ${destination}.\n${renderServeTable(measurements)}\n\nTargets:\n${renderChecks(serveTargets(measurements))}\n`);
   if (problems.length > 0) {
     process.stdout.write(`\nBROKEN: ${problems.length} problem(s):\n${problems.map((line) => `  ${line}`).join('\n')}\n`);
     log(`--- service log (tail) ---\n${service.logTail()}`);

@@ -16,6 +16,7 @@
  */
 import { basename } from 'node:path';
 import type { Destination, FileFacts } from '../destinations/destination.js';
+import { PLATFORM_MAX_MEDIA_BYTES } from '../destinations/conversation/limits.js';
 import type { S3LinkStore, S3StoreInput, S3Transport, S3TransportOptions } from '../destinations/s3/index.js';
 import { ConfigError, UploadError } from '../errors/index.js';
 import type { RecordedTarget } from '../journal/index.js';
@@ -107,6 +108,25 @@ export function chooseVia(base: Via, link: LinkStore | undefined, mode: Delivery
     cause: error,
     ...(error.details !== undefined && { details: error.details }),
   });
+}
+
+/**
+ * The largest attachment any Genesys messaging channel takes: the platform's 25 MB, in its larger
+ * reading. A Web Messaging deployment or a conversation's content profile may allow less (known
+ * only once it is opened), never more.
+ */
+export const ATTACHMENT_CEILING = PLATFORM_MAX_MEDIA_BYTES;
+
+/**
+ * Whether a file of `size` goes as a link whatever the base destination's own limits turn out to
+ * be: `link` with a link store, or `auto` with one and a file above every attachment's ceiling.
+ * Known before the destination is opened (the service decides so at an upload's creation, to
+ * store it while it arrives); a caller that decided so passes `link` to `chooseVia` later, so that
+ * both choose the same Via.
+ */
+export function surelyLink(mode: DeliveryMode, link: LinkStore | undefined, size: number): boolean {
+  if (link === undefined) return false;
+  return mode === 'link' || (mode === 'auto' && size > ATTACHMENT_CEILING);
 }
 
 /** The facts a choice is made on, as the pipeline will upload the file (name sanitised, type checked). */

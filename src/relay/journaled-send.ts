@@ -111,8 +111,8 @@ export async function journaledSend(via: Via, journal: Journal, options: SendVia
   }
 }
 
-/** Recipients and language belong to the tutorial's API; other destinations record none. */
-function deliveryOf(via: Via, options: SendViaOptions, fileName: string): RecordedDelivery {
+/** The delivery a send records. Recipients and language belong to the tutorial's API; other destinations record none. */
+export function deliveryOf(via: Pick<Via, 'delivery'>, options: Pick<SendViaOptions, 'to' | 'text' | 'language'>, fileName: string): RecordedDelivery {
   const to = options.to ?? [];
   return { to: [...to], text: requestedText(options.text, fileName, via.delivery), language: to.length === 0 ? (options.language ?? '') : (options.language ?? DEFAULT_LANGUAGE) };
 }

@@ -25,7 +25,12 @@ function resumable(error: unknown, keepOnError: boolean): boolean {
   return error.kind === 'transient' || error.kind === 'auth';
 }
 
-function recorderFor(run: Run, entryId: { current: string | undefined }): UploadRecorder {
+/**
+ * The journal as the engine's recorder: each fact of the upload recorded as it becomes true, under
+ * `run`'s job key and target. Also how the service records an upload stored while it was received
+ * (server/relay-stream/stored-upload.ts): one way to journal an upload.
+ */
+export function journalRecorder(run: Pick<Run, 'journal' | 'key' | 'via' | 'destination' | 'delivery' | 'point'>, entryId: { current: string | undefined }): UploadRecorder {
   const { journal, key } = run;
   const recorded = (): string => entryId.current ?? '';
   return {
@@ -79,7 +84,7 @@ export async function journaledUpload(run: Run, resume: { entry: JournalEntry; s
       // The engine keeps the remote upload on failure; what to keep is decided below.
       keepOnError: true,
       session: resume?.session,
-      recorder: recorderFor(run, entryId),
+      recorder: journalRecorder(run, entryId),
       onEvent: (event: UploadEvent) => run.emit(event),
     });
     return { result, entryId: entryId.current ?? '' };

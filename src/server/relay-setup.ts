@@ -61,7 +61,7 @@ export async function setUpRelay(
     const wm = webMessagingConfig(options, deps.emulator);
     const guestTokens = new GuestTokens({ stateDir: journal.journal.stateDir, spoolPath: deps.spoolPath, target: webMessagingServiceTarget(wm), logger: deps.logger });
     const link = await openLink(options);
-    const vias = { ...webMessagingVias(wm, journal.journal), delivery: { mode: options.delivery, link } };
+    const vias = webMessagingVias(wm, journal.journal, { mode: options.delivery, link });
     return { vias, readinessConfig: undefined, target: wm.target, guestTokens, close: async () => link?.close() };
   }
   if (config === undefined) throw new ConfigError('config.target', 'Give exactly one of target (a Genesys Cloud org) and emulator.');
@@ -73,7 +73,7 @@ export async function setUpRelay(
     const parsed = parseConversationOptions({ flags: { conversationId: 'startup-check', accessTokenFile: auth.accessTokenFile }, env });
     const link = await openLink(options);
     return {
-      vias: { ...conversationVias(config, auth), delivery: { mode: options.delivery, link } },
+      vias: conversationVias(config, auth, { mode: options.delivery, link }),
       readinessConfig: parsed.auth.kind === 'user' ? undefined : config,
       target: `${config.target}, into conversations${parsed.auth.kind === 'user' ? ` with a user access token from ${parsed.auth.source}` : ''}`,
       guestTokens: undefined,

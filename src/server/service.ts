@@ -133,8 +133,9 @@ export async function startService(input: ServiceOptions): Promise<ServiceHandle
     // Stopped after the runner (cleanups run in reverse): a relay waiting for a stream goes back to the queue.
     const relayStreams = new RelayStreams({
       store,
-      // Relayed while receiving: the tutorial's Files API (the other destinations take one whole-file PUT).
-      client: relay.vias.name === 'genesys-files' ? relay.vias.client : undefined,
+      // Relayed while receiving: what can be stored before the destination is opened (the Files
+      // API; the link store for a job that surely goes as a link). The rest relays after intake.
+      vias: relay.vias,
       journal: (job) => journal?.engineOptions(job).journal,
       spoolDir: options.spoolDir,
       spoolPath: (id) => intake.pathOf(id),

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_CLIENT, type EmulatorHandle } from '../../src/emulator/index.js';
@@ -134,4 +136,33 @@ test('kill -9 while an upload is relayed as it arrives, restart, tus resume: one
     assert.ok(stored.bytes.equals(data), 'the stored file is byte-identical');
     await stopService(second);
   });
+});
+
+test('without the resume journal (it cannot be opened): an upload stored while receiving only needs its message; after intake the whole pipeline runs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gu-relay-stream-nojournal-'));
+  // A directory where the journal's database would be: the service warns and runs without it.
+  await mkdir(join(dir, 'state', 'journal.db'), { recursive: true });
+  for (const relayWhileReceiving of [true, false]) {
+    const t = await startTestService({ emulator: { chunkSize: 64 * KiB, singleChunkMaxSize: 0 }, stateDir: join(dir, 'state'), spoolDir: join(dir, `spool-${relayWhileReceiving}`), relayWhileReceiving });
+    try {
+      const data = randomBytes(3 * 64 * KiB + 9);
+      const { url, partSize } = await create(t.url, data.length, 'nojournal.pdf');
+      assert.equal(partSize > 0, relayWhileReceiving, 'a part size is named only when relaying while receiving');
+      await send(url, data, 0, data.length, relayWhileReceiving ? partSize : 100 * KiB);
+      const job = (await followJob(t.url, jobIdOf(url), terminal)).at(-1)!.data;
+      assert.equal(job.state, 'delivered', JSON.stringify(job.error));
+      assert.equal(job.sha256, sha256Hex(data));
+      const state = t.service.emulator!.state();
+      assert.equal(state.uploads.length, 1, 'uploaded once');
+      assert.deepEqual([...putsOf(t.service.emulator!, state.uploads[0]!.uploadId).values()], [1, 1, 1, 1]);
+      assert.equal(state.messages.length, 1);
+      assert.deepEqual(state.messages[0]!.attachments.map((a) => a.id), [job.fileId]);
+      const token = await getToken(t.emulatorUrl);
+      const stored = await emulatorHttp(`${t.emulatorUrl}/api/v2/files/${job.fileId}/content`, { headers: { authorization: `Bearer ${token}` } });
+      assert.ok(stored.bytes.equals(data));
+    } finally {
+      await t.close();
+    }
+  }
+  await rm(dir, { recursive: true, force: true });
 });

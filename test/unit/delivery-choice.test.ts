@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RejectedError, UploadError } from '../../src/errors/index.js';
 import type { Delivery, JsonValue, Notifier, Receipt, StoredFile } from '../../src/destinations/destination.js';
-import { baseNameOf, baseTargetOf, chooseVia, linkTargetOf, type LinkStore } from '../../src/relay/delivery-choice.js';
+import { ATTACHMENT_CEILING, baseNameOf, baseTargetOf, chooseVia, linkTargetOf, surelyLink, type LinkStore } from '../../src/relay/delivery-choice.js';
 import { messageText, requestedText } from '../../src/relay/message-text.js';
 import { pinnedTextNotifier } from '../../src/relay/pinned-text.js';
 import type { Via } from '../../src/relay/via.js';
@@ -70,6 +70,16 @@ test('auto: attachment when it fits, a link when it does not and a store exists,
     (error: unknown) => error instanceof UploadError && error.kind === 'rejected' && error.code === 'webmessaging.too_large' && /10240 KB.*GENESYS_UPLOAD_S3/s.test(error.message),
   );
   assert.throws(() => chooseVia(baseVia(false), undefined, 'link', file), (error: unknown) => error instanceof UploadError && error.kind === 'usage' && /--link-store/.test(error.message));
+});
+
+test('surely a link, before the destination is opened: link with a store, or auto with one above every attachment ceiling', () => {
+  assert.equal(ATTACHMENT_CEILING, 25 * 1024 * 1024);
+  assert.equal(surelyLink('link', link, 1), true);
+  assert.equal(surelyLink('link', undefined, 1), false, 'no store: chooseVia refuses, nothing to store early');
+  assert.equal(surelyLink('auto', link, ATTACHMENT_CEILING), false, 'the destination\'s own limits decide');
+  assert.equal(surelyLink('auto', link, ATTACHMENT_CEILING + 1), true);
+  assert.equal(surelyLink('auto', undefined, ATTACHMENT_CEILING + 1), false);
+  assert.equal(surelyLink('attachment', link, ATTACHMENT_CEILING + 1), false);
 });
 
 const stored: StoredFile = {

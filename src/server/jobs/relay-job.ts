@@ -1,20 +1,28 @@
 /**
- * One relay attempt of a job: the same pipeline as `send` (`sendVia`), on the spooled file,
- * through the service's destination (relay-vias.ts). What a previous attempt already achieved
- * (kept in the job record from the engine's events) is not done again: a job with a messageId is
- * delivered; a Files API job with a fileId only needs its message. With the resume journal (always
- * there for the other destinations) the engine also resumes a half-stored upload without
- * re-sending the stored parts, and settles a message whose answer was lost instead of sending it
- * twice.
+ * One relay attempt of a job: the same pipeline as `send` (send-via.ts), on the spooled file,
+ * through the service's destination (relay-vias.ts), whichever it is. What a previous attempt
+ * already achieved (kept in the job record from the engine's events) is not done again: a job
+ * with a messageId is delivered. With the resume journal (always there for the destinations that
+ * need it) the engine also resumes a half-stored upload without re-sending the stored parts,
+ * delivers an upload stored while it was received (relay-streams.ts) without uploading it again,
+ * and settles a message whose answer was lost instead of sending it twice. Without the journal (a
+ * Files API service whose state dir could not hold one) a job whose upload is stored (its fileId)
+ * only needs its message.
  */
 import { InternalError } from '../../errors/index.js';
-import { deliverFile } from '../../relay/deliver-file.js';
-import { sendFile, type SendFileOptions } from '../../relay/send-file.js';
+import type { StoredFile } from '../../destinations/destination.js';
+import { resolveRetryPolicy } from '../../http/retry-policy.js';
+import { interrupted } from '../../http/retry-runner.js';
+import { deliverOnce } from '../../relay/deliver.js';
 import { chooseVia } from '../../relay/delivery-choice.js';
-import { sendVia } from '../../relay/send-via.js';
+import { messageText, requestedText } from '../../relay/message-text.js';
+import { memoryRecorder } from '../../relay/recorder.js';
+import type { SendFileOptions } from '../../relay/send-file.js';
+import { runPipeline, type SendViaOptions } from '../../relay/send-via.js';
+import type { Via } from '../../relay/via.js';
 import type { UploadEvent } from '../../upload/events.js';
 import type { Job } from './job.js';
-import type { RelayVias } from './relay-vias.js';
+import { jobDeliveryMode, type RelayVias } from './relay-vias.js';
 
 export interface RelayOutcome {
   messageId: string;
@@ -44,46 +52,31 @@ function guestIdOf(targetKey: string): string | undefined {
   return name === 'web-messaging' && guest !== undefined && guest !== '' ? guest : undefined;
 }
 
-export async function relayJob(context: RelayContext): Promise<RelayOutcome> {
-  const { job, signal, onEvent } = context;
-  if (job.destination !== 'genesys-files') return relayVia(context);
-  const client = context.vias.client;
-  if (client === undefined) throw new InternalError('internal.destination', `Job ${job.id} was received for the Files API, which this service does not relay to.`);
-  if (job.messageId !== undefined && job.fileId !== undefined) {
-    return { fileId: job.fileId, messageId: job.messageId, sha256: job.sha256, details: job.details };
-  }
-  const journaled = context.engineOptions?.journal !== undefined;
-  if (job.fileId !== undefined && !journaled) {
-    // The upload completed in an earlier attempt: only the message is missing.
-    const delivered = await deliverFile(client, { fileId: job.fileId, fileName: job.fileName, to: job.to, text: job.text, language: job.language, signal, onEvent });
-    return { fileId: job.fileId, messageId: delivered.messageId, sha256: job.sha256, details: job.details };
-  }
-  const result = await sendFile(client, {
-    filePath: context.filePath,
-    fileName: job.fileName,
-    contentType: job.contentType,
-    to: job.to,
-    text: job.text,
-    language: job.language,
-    concurrency: context.concurrency,
-    signal,
-    onEvent,
-    // A stopping service interrupts its relays: keep their remote uploads so the next start
-    // resumes them, and a failed job's retry can too.
-    keepOnError: true,
-    ...context.engineOptions,
-  });
-  return { fileId: result.fileId, messageId: result.messageId, sha256: result.sha256, details: { ...job.details, fileId: result.fileId } };
+/**
+ * What a job asks of the pipeline: its file's name and type, and its message (recipients and
+ * language mean something to the Files API only; the others' jobs have none). The relay streams
+ * journal a stored upload with the same (stored-upload.ts), so that this relay finds it.
+ */
+export function jobSendOptions(job: Job): Pick<SendViaOptions, 'fileName' | 'contentType' | 'text' | 'to' | 'language'> {
+  return { fileName: job.fileName, contentType: job.contentType, text: job.text, to: job.to, language: job.language };
 }
 
-async function relayVia(context: RelayContext): Promise<RelayOutcome> {
+/** The Via `job` goes through: the opened destination's, or the link store's over it, as the service's delivery mode chooses. */
+function jobVia(vias: Pick<RelayVias, 'delivery'>, job: Job, opened: Via): Via {
+  const mode = jobDeliveryMode(vias, job);
+  // The choice depends only on the file and the destination's limits: a restart makes the same one.
+  return mode === undefined ? opened : chooseVia(opened, vias.delivery?.link, mode, { fileName: job.fileName, contentType: job.contentType, size: job.size });
+}
+
+export async function relayJob(context: RelayContext): Promise<RelayOutcome> {
   const { job, vias } = context;
-  if (job.messageId !== undefined) return { fileId: undefined, messageId: job.messageId, sha256: job.sha256, details: job.details };
+  if (job.messageId !== undefined) return { fileId: job.fileId, messageId: job.messageId, sha256: job.sha256, details: job.details };
   if (job.destination !== vias.name) {
     throw new InternalError('internal.destination', `Job ${job.id} was received for ${job.destination}; this service now relays to ${vias.name}. Start it with --via ${job.destination} to relay it.`);
   }
-  if (context.engineOptions?.journal === undefined) {
-    // Exactly once needs the journal (service.ts refuses to start without it for this destination).
+  const journaled = context.engineOptions?.journal !== undefined;
+  if (!journaled && vias.needsJournal) {
+    // Exactly once needs the journal (relay-setup.ts refuses to start without it for this destination).
     throw new InternalError('internal.journal', `Job ${job.id} cannot relay to ${job.destination} without the resume journal.`);
   }
   const opened = await vias.open(job, context.filePath, context.signal);
@@ -94,24 +87,45 @@ async function relayVia(context: RelayContext): Promise<RelayOutcome> {
       details = { ...details, guestId };
       context.onDetails?.(details);
     }
-    const choice = vias.delivery;
-    // The choice depends only on the file and the destination's limits: a restart makes the same one.
-    const via = choice === undefined ? opened.via : chooseVia(opened.via, choice.link, choice.mode, { fileName: job.fileName, contentType: job.contentType, size: job.size });
-    const result = await sendVia(via, {
+    const via = jobVia(vias, job, opened.via);
+    // Stored in an earlier attempt, and no journal to say so: only the message is missing.
+    if (!journaled && job.fileId !== undefined) return await deliverStored(via, job, job.fileId, context, details);
+    const result = await runPipeline(via, {
+      ...jobSendOptions(job),
       filePath: context.filePath,
-      fileName: job.fileName,
-      contentType: job.contentType,
-      text: job.text,
       concurrency: context.concurrency,
       signal: context.signal,
       onEvent: context.onEvent,
+      // A stopping service interrupts its relays: keep their remote uploads so the next start
+      // resumes them, and a failed job's retry can too.
       keepOnError: true,
       ...context.engineOptions,
     });
+    const fileId = result.fileId === '' ? undefined : result.fileId;
     const link: Record<string, string> = result.link?.expiresAt === undefined ? {} : { linkExpiresAt: result.link.expiresAt };
     // Never the link itself: a pre-signed URL's query string is a credential; only the message has it.
-    return { fileId: undefined, messageId: result.messageId, sha256: result.sha256, details: { ...details, ...result.details, delivery: result.delivery, ...link } };
+    return {
+      fileId,
+      messageId: result.messageId,
+      sha256: result.sha256,
+      details: { ...details, ...result.details, ...(fileId !== undefined && { fileId }), delivery: result.delivery, ...link },
+    };
   } finally {
     await opened.close();
   }
+}
+
+/** The message of a job whose upload is stored (its fileId), exactly once through the notifier's own settling. */
+async function deliverStored(via: Via, job: Job, fileId: string, context: RelayContext, details: Record<string, string>): Promise<RelayOutcome> {
+  const { notifier } = via.destination;
+  const stored: StoredFile = { ref: fileId, fileName: job.fileName, contentType: job.contentType, size: job.size, sha256: job.sha256 ?? '', verified: true };
+  const receipt = await deliverOnce({
+    notifier,
+    delivery: { stored, text: messageText(stored, requestedText(job.text, job.fileName, via.delivery), notifier.maxText) },
+    recorder: memoryRecorder(),
+    step: { signal: context.signal, retry: resolveRetryPolicy(via.retryPolicy), emit: context.onEvent },
+  }).catch((error: unknown) => {
+    throw context.signal.aborted ? interrupted(context.signal, error) : error;
+  });
+  return { fileId, messageId: receipt.messageId, sha256: job.sha256, details: { ...details, ...receipt.details, fileId } };
 }

@@ -10,16 +10,25 @@
  *   found again after a restart although its token did not exist when the job began.
  * - conversation: the Platform API with the org's client credentials or a supplied user token,
  *   into the job's conversationId (and communicationId, else the connected one is looked up).
+ *
+ * `storage` is the Via a job's upload can go through before its destination is opened (relay
+ * while receiving, at the upload's creation): the Files API's, or the link store's for a job that
+ * surely goes as a link (delivery-choice.ts `surelyLink`) — storing in S3 needs no guest
+ * connection and no Platform API call. Its journal target and name are the ones the job's relay
+ * chooses later (`chooseVia`), so that relay finds the stored upload in the journal.
  */
 import type { ResolvedConfig } from '../../config/index.js';
-import type { WebMessagingConfig } from '../../destinations/web-messaging/index.js';
+import type { Destination, Notifier, Store } from '../../destinations/destination.js';
+import { WEB_MESSAGING, type WebMessagingConfig } from '../../destinations/web-messaging/index.js';
+import { InternalError } from '../../errors/index.js';
+import { resolveRetryPolicy } from '../../http/retry-policy.js';
 import type { Journal, RecordedTarget } from '../../journal/index.js';
 import { DEFAULT_LANGUAGE } from '../../relay/deliver-file.js';
 import type { GenesysClient } from '../../relay/genesys-client.js';
-import { genesysFilesVia } from '../../relay/via.js';
+import { genesysFilesVia, type Via } from '../../relay/via.js';
 import { openConversationVia } from '../../relay/conversation-via.js';
 import { openWebMessagingVia, targetOf, type OpenedVia } from '../../relay/web-messaging-via.js';
-import type { DeliveryMode, LinkStore } from '../../relay/delivery-choice.js';
+import { linkVia, surelyLink, type DeliveryMode, type LinkStore } from '../../relay/delivery-choice.js';
 import type { ServiceDestination } from '../intake/destination-metadata.js';
 import type { Job } from './job.js';
 
@@ -27,14 +36,46 @@ export interface RelayVias {
   readonly name: ServiceDestination;
   /** web-messaging and conversation: attachment, link or auto (delivery-choice.ts), with the link store if any. */
   delivery?: { mode: DeliveryMode; link: LinkStore | undefined } | undefined;
-  /** The Files API client (genesys-files), for the journal-less fallback of relay-job.ts. */
-  readonly client: GenesysClient | undefined;
   /**
-   * Opens the Via for one attempt of `job` on its spooled file; close() it after the attempt.
-   * (relay-job.ts sends Files API jobs with `client` and sendFile, the same pipeline with that
-   * API's own fallbacks; `open` is there for any caller that wants the Via.)
+   * Whether a job needs the resume journal to be delivered exactly once (web-messaging,
+   * conversation). Files API jobs can do without: the job record's fileId says that only the
+   * message remains, and that notifier settles a lost answer by asking.
    */
+  readonly needsJournal: boolean;
+  /** Opens the Via for one attempt of `job` on its spooled file; close() it after the attempt. */
   open(job: Job, filePath: string, signal: AbortSignal): Promise<OpenedVia>;
+  /**
+   * The Via `job`'s upload can be stored through now, before its destination is opened (see the
+   * file's comment); undefined when only the opened destination can tell where the file goes.
+   * Opens no connection; its notifier is not for use (the job's relay delivers).
+   */
+  storage(job: Job): Promise<Via | undefined>;
+}
+
+/** The delivery mode a job is relayed with: `link` when it surely goes as one (as decided at its creation). */
+export function jobDeliveryMode(vias: Pick<RelayVias, 'delivery'>, job: Pick<Job, 'size'>): DeliveryMode | undefined {
+  const choice = vias.delivery;
+  if (choice === undefined) return undefined;
+  return surelyLink(choice.mode, choice.link, job.size) ? 'link' : choice.mode;
+}
+
+/**
+ * The link Via of a job whose base destination is not opened: the base's name and journal target
+ * are all a link job's storing needs; anything else of the base is refused.
+ */
+function unopenedLinkVia(base: { name: string; description: string; target: RecordedTarget }, link: LinkStore): Via {
+  const refuse = (): never => {
+    throw new InternalError('internal.destination', `${base.description} is not opened here: only the job's relay delivers its message.`);
+  };
+  const store: Store = { name: base.name, open: refuse, resume: refuse, discard: () => Promise.resolve() };
+  const notifier: Notifier = { name: base.name, maxText: { length: 0, unit: 'characters' }, prepare: refuse, send: refuse, provablyNotSent: () => false, staleIntent: () => false };
+  const destination: Destination = { name: base.name, description: base.description, targetKey: base.target.clientId, store, notifier, close: () => Promise.resolve() };
+  return linkVia({ destination, transport: link.transport, retryPolicy: resolveRetryPolicy(), target: base.target }, link);
+}
+
+/** The link store when `job` surely goes as a link, else undefined. */
+function surelyLinked(delivery: RelayVias['delivery'], job: Job): LinkStore | undefined {
+  return delivery !== undefined && surelyLink(delivery.mode, delivery.link, job.size) ? delivery.link : undefined;
 }
 
 /** The journal target of the service's Web Messaging jobs (with the spool path, the job key). */
@@ -43,21 +84,25 @@ export function webMessagingServiceTarget(config: WebMessagingConfig): RecordedT
 }
 
 export function filesVias(client: GenesysClient): RelayVias {
+  const via = (job: Job): Via => genesysFilesVia(client, { to: job.to, language: job.language ?? DEFAULT_LANGUAGE });
   return {
     name: 'genesys-files',
-    client,
-    open: async (job) => ({
-      via: genesysFilesVia(client, { to: job.to, language: job.language ?? DEFAULT_LANGUAGE }),
-      close: async () => {},
-    }),
+    needsJournal: false,
+    open: async (job) => ({ via: via(job), close: async () => {} }),
+    storage: async (job) => via(job),
   };
 }
 
-export function webMessagingVias(config: WebMessagingConfig, journal: Journal): RelayVias {
+export function webMessagingVias(config: WebMessagingConfig, journal: Journal, delivery?: RelayVias['delivery']): RelayVias {
   const target = webMessagingServiceTarget(config);
   return {
     name: 'web-messaging',
-    client: undefined,
+    delivery,
+    needsJournal: true,
+    storage: async (job) => {
+      const link = surelyLinked(delivery, job);
+      return link === undefined ? undefined : unopenedLinkVia({ name: WEB_MESSAGING, description: config.target, target }, link);
+    },
     open: (job, filePath, signal) =>
       openWebMessagingVia({
         config: { ...config, guestTokenFile: undefined },
@@ -72,17 +117,31 @@ export function webMessagingVias(config: WebMessagingConfig, journal: Journal): 
 }
 
 /** The org's settings as the CLI's flags, so the conversation client is built as `send` builds it. */
-export function conversationVias(config: ResolvedConfig, auth: { accessTokenFile?: string | undefined; accessToken?: string | undefined }): RelayVias {
+export function conversationVias(
+  config: ResolvedConfig,
+  auth: { accessTokenFile?: string | undefined; accessToken?: string | undefined },
+  delivery?: RelayVias['delivery'],
+): RelayVias {
   const configFlags = { loginUrl: config.loginUrl, apiUrl: config.apiUrl, clientId: config.clientId, clientSecret: config.clientSecret };
   const env = auth.accessToken === undefined ? {} : { GENESYS_ACCESS_TOKEN: auth.accessToken };
+  const open = (job: Job): OpenedVia =>
+    openConversationVia({
+      flags: { conversationId: job.details['conversationId'], communicationId: job.details['communicationId'], accessTokenFile: auth.accessTokenFile },
+      configFlags,
+      env,
+    });
   return {
     name: 'conversation',
-    client: undefined,
-    open: async (job) =>
-      openConversationVia({
-        flags: { conversationId: job.details['conversationId'], communicationId: job.details['communicationId'], accessTokenFile: auth.accessTokenFile },
-        configFlags,
-        env,
-      }),
+    delivery,
+    needsJournal: true,
+    open: async (job) => open(job),
+    storage: async (job) => {
+      const link = surelyLinked(delivery, job);
+      if (link === undefined) return undefined;
+      // Building the destination calls nothing (the token is fetched at the first call): its target, exactly as the relay's.
+      const opened = open(job);
+      await opened.close();
+      return unopenedLinkVia({ name: opened.via.destination.name, description: opened.via.destination.description, target: opened.via.target }, link);
+    },
   };
 }

@@ -1,12 +1,16 @@
 /**
- * Relay while receiving: for a destination that takes parts, the remote session is opened at the
- * tus creation (the size is known), its part size is told to the client (so that its chunks are
- * the parts and each chunk's checksum serves as the part's), and the engine runs on the growing
- * spool file (src/upload/growing-source.ts), storing each part as soon as the intake verified it.
- * When the last byte arrives only the last part and the completion remain. The job runner's relay
- * of the job waits for the stream (`uploaded`), which records the stored file where that relay
- * finds it (job record and resume journal, as a completed upload: stored-upload.ts): it then only
- * delivers the message, exactly once as for any job.
+ * Relay while receiving: for a job whose upload can be stored before its destination is opened
+ * (RelayVias.storage: the tutorial's Files API, or the S3 link store for a job that surely goes as
+ * a link), the remote session is opened at the tus creation (the size is known), its part size is
+ * told to the client (so that its chunks are the parts and each chunk's checksum serves as the
+ * part's), and the engine runs on the growing spool file (src/upload/growing-source.ts), storing
+ * each part as soon as the intake verified it. When the last byte arrives only the last part and
+ * the completion remain. The other jobs (an attachment through Web Messaging or into a
+ * conversation: one whole-file PUT, to a destination that needs a connection) relay after intake.
+ * The job runner's relay of the job waits for the stream (`uploaded`), which records the stored
+ * file where that relay finds it (job record and resume journal, as a completed upload under the
+ * same Via's target: stored-upload.ts): it then only delivers the message, exactly once as for any
+ * job.
  *
  * Crash safety: `<spoolDir>/relay-stream/<id>.json` keeps the session's resume state from its
  * opening. At start every such session is resumed (the store says which parts it holds: those are
@@ -19,25 +23,21 @@ import type { Logger } from 'pino';
 import type { JsonValue, RemoteSession, StepContext, StoredFile } from '../../destinations/destination.js';
 import { resolveRetryPolicy } from '../../http/retry-policy.js';
 import type { Journal } from '../../journal/index.js';
-import { DEFAULT_LANGUAGE } from '../../relay/deliver-file.js';
-import type { GenesysClient } from '../../relay/genesys-client.js';
-import { genesysFilesVia, type Via } from '../../relay/via.js';
+import type { Via } from '../../relay/via.js';
 import { runUpload } from '../../upload/run-upload.js';
 import type { Job } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
+import type { RelayVias } from '../jobs/relay-vias.js';
 import { recordRelayEvent } from '../jobs/relay-events.js';
 import type { StateWrites } from '../jobs/state-writes.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { SpoolProgress } from './spool-progress.js';
 import { recordStoredUpload } from './stored-upload.js';
 
-/** Destinations whose sessions take parts (the others take one whole-file PUT after intake). */
-const PART_TAKING = new Set(['genesys-files', 's3']);
-
 export interface RelayStreamOptions {
   store: JobStore;
-  /** The Files API client when the service relays there; undefined: every job relays after intake. */
-  client: GenesysClient | undefined;
+  /** The service's destination: `storage` says which jobs are stored while received, and through what. */
+  vias: Pick<RelayVias, 'storage'>;
   journal: (job: Job) => Journal | undefined;
   spoolDir: string;
   spoolPath(id: string): string;
@@ -75,11 +75,9 @@ export class RelayStreams {
     this.#dir = join(options.spoolDir, 'relay-stream');
   }
 
-  /** The Via of a job relayed while receiving; undefined for a whole-file destination. */
-  #via(job: Job): Via | undefined {
-    const client = this.#o.client;
-    if (client === undefined || job.destination !== 'genesys-files') return undefined;
-    return genesysFilesVia(client, { to: job.to, language: job.language ?? DEFAULT_LANGUAGE });
+  /** The Via of a job relayed while receiving; undefined when it is relayed after intake. */
+  #via(job: Job): Promise<Via | undefined> {
+    return this.#o.vias.storage(job);
   }
 
   #step(via: Via, signal: AbortSignal): StepContext {
@@ -94,11 +92,12 @@ export class RelayStreams {
   async start(id: string): Promise<number | undefined> {
     const job = this.#o.store.get(id);
     if (job === undefined || this.#closed || this.#streams.has(id)) return undefined;
-    const via = this.#via(job);
-    if (via === undefined || !PART_TAKING.has(via.destination.name)) return undefined;
     const controller = new AbortController();
+    let via: Via | undefined;
     let session: RemoteSession;
     try {
+      via = await this.#via(job);
+      if (via === undefined) return undefined;
       const file = { fileName: job.fileName, contentType: job.contentType, size: job.size };
       if (via.destination.store.refuses?.(file) !== undefined) return undefined;
       session = await via.destination.store.open(file, this.#step(via, controller.signal));
@@ -132,10 +131,10 @@ export class RelayStreams {
         await rm(join(this.#dir, name), { force: true });
         continue;
       }
-      const via = this.#via(job);
       const controller = new AbortController();
       try {
-        if (via === undefined) throw new Error('the service no longer relays this job to a part-taking destination');
+        const via = await this.#via(job);
+        if (via === undefined) throw new Error('the service no longer stores this job while receiving');
         const { state } = JSON.parse(await readFile(join(this.#dir, name), 'utf8')) as { state: JsonValue };
         const session = await via.destination.store.resume(state, { fileName: job.fileName, contentType: job.contentType, size: job.size }, this.#step(via, controller.signal));
         if (session === undefined) throw new Error('the store no longer knows the session');
@@ -268,7 +267,7 @@ export class RelayStreams {
           recordRelayEvent({ writes: this.#writes, metrics, logger }, id, event);
         },
       });
-      await this.#recordStored(job, via, result.stored, result.sessionId, checksums, result.chunks, result.chunkSize, session);
+      await this.#recordStored(job, via, result.stored, result.sessionId, checksums, session);
       stream.stored = true;
       logger.info(
         { job: id, step: 'stream-stored', fileId: result.stored.ref, bytesSkipped: result.bytesSkipped, partsHashedAgain, wholeFromIntake },
@@ -283,9 +282,9 @@ export class RelayStreams {
   }
 
   /** The stored upload, where the runner's relay finds it (stored-upload.ts); then the sidecar goes. */
-  async #recordStored(job: Job, via: Via, stored: StoredFile, uploadId: string, checksums: Map<number, string>, chunks: number, chunkSize: number, session: RemoteSession): Promise<void> {
+  async #recordStored(job: Job, via: Via, stored: StoredFile, uploadId: string, checksums: Map<number, string>, session: RemoteSession): Promise<void> {
     const where = { path: this.#o.spoolPath(job.id), journal: this.#o.journal(job), store: this.#o.store };
-    await recordStoredUpload(where, job, via, { stored, uploadId, checksums, chunks, chunkSize, session });
+    await recordStoredUpload(where, job, via, { stored, uploadId, checksums, session });
     await rm(this.#sidecar(job.id), { force: true });
   }
 }

@@ -1,24 +1,29 @@
 /**
  * What a stream that stored its upload leaves for the job runner's relay (relay-streams.ts): the
  * job record with the stored file, and the resume journal with a completed upload of the spool
- * file, so that the relay after intake only delivers the message. Kept apart from the streams'
- * lifecycle: it is the hand-over format, the journal's shape, not the streaming.
+ * file, so that the relay after intake only delivers the message. The journal is written by the
+ * same recorder as any journalled send's (relay/journaled-upload.ts), under the job key and the
+ * delivery that relay asks for (the same Via, the same send options: relay-job.ts), after the fact:
+ * while the file grew its identity was not final. Kept apart from the streams' lifecycle: it is
+ * the hand-over, not the streaming.
  */
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import type { RemoteSession, StoredFile } from '../../destinations/destination.js';
 import type { Journal } from '../../journal/index.js';
-import { DEFAULT_LANGUAGE, defaultMessageText } from '../../relay/deliver-file.js';
+import { journalRecorder } from '../../relay/journaled-upload.js';
+import { deliveryOf } from '../../relay/journaled-send.js';
 import type { Via } from '../../relay/via.js';
+import { identify } from '../../upload/file-guard.js';
+import { segmentRange } from '../../upload/plan.js';
 import type { Job } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
+import { jobSendOptions } from '../jobs/relay-job.js';
 
 export interface StoredUpload {
   stored: StoredFile;
   uploadId: string;
-  /** Each stored part's checksum by index. */
+  /** Each stored part's checksum by index ("sha256:<hex>"). */
   checksums: Map<number, string>;
-  chunks: number;
-  chunkSize: number;
   session: RemoteSession;
 }
 
@@ -29,34 +34,33 @@ export async function recordStoredUpload(
   via: Via,
   upload: StoredUpload,
 ): Promise<void> {
-  const { path, journal } = where;
-  const { stored, uploadId, checksums, chunks, chunkSize, session } = upload;
+  const { journal } = where;
+  const { stored, uploadId, checksums, session } = upload;
   if (journal !== undefined) {
-    const s = await stat(path, { bigint: true });
-    const entry = journal.create({
-      file: {
-        path: await realpath(path),
-        size: Number(s.size),
-        mtimeNs: s.mtimeNs.toString(),
-        ino: s.ino.toString(),
-        dev: s.dev.toString(),
-        // The first and last parts' checksums are the file's fingerprint (same plan).
-        headSha256: checksums.get(0) ?? '',
-        tailSha256: checksums.get(chunks - 1) ?? '',
-      },
-      target: via.target,
-      destination: via.destination.name,
-      sessionState: session.state(),
-      uploadId,
+    const filePath = await realpath(where.path);
+    const { plan } = session;
+    const run = {
+      journal,
+      key: { filePath, apiUrl: via.target.apiUrl, clientId: via.target.clientId },
+      via,
+      destination: via.destination,
+      delivery: deliveryOf(via, jobSendOptions(job), job.fileName),
+      // No lock is held: the job's relay waits for this stream before it sends.
+      point: () => undefined,
+    };
+    const recorder = journalRecorder(run, { current: undefined });
+    recorder.opened({
+      id: uploadId,
+      state: session.state(),
       fileName: session.fileName,
       contentType: session.contentType,
-      chunkSize,
-      maxChunks: session.plan.maxChunks,
-      chunks,
-      delivery: { to: [...job.to], text: job.text ?? defaultMessageText(job.fileName), language: job.language ?? DEFAULT_LANGUAGE },
+      plan,
+      identity: await identify(filePath),
+      // The first and last parts' checksums are the file's fingerprint (same plan).
+      fingerprint: { headSha256: checksums.get(0) ?? '', tailSha256: checksums.get(plan.chunks - 1) ?? '' },
     });
-    for (const [index, checksum] of checksums) journal.recordSegment(entry.id, index, Math.min(chunkSize, job.size - index * chunkSize), checksum);
-    journal.recordCompleted(entry.id, stored);
+    for (const [index, checksum] of checksums) recorder.segmentStored(index, segmentRange(plan, index).length, checksum);
+    recorder.completed(stored);
   }
   where.store.update(job.id, { uploadId, fileId: typeof stored.ref === 'string' ? stored.ref : JSON.stringify(stored.ref), sha256: stored.sha256, relayBytes: job.size });
 }
