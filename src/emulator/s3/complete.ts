@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readBody } from '../http/body.js';
-import { hashFilesInto } from '../store/hashing.js';
+import { sha256OfFilesSync } from '../store/hashing.js';
 import { bodyMatches, legacy, MIN_PART_SIZE, queryValue, s3Error, sendXml, type S3Call, type S3Env } from './call.js';
 import { findUpload, NO_UPLOAD } from './multipart.js';
 import type { MultipartUpload, StoredObject, StoredPart } from './store.js';
@@ -43,16 +43,21 @@ export async function completeUpload(call: S3Call, s3: S3Env): Promise<void> {
     const sha = upload.checksumAlgorithm === 'SHA256';
     const digests = Buffer.concat(chosen.map((p) => Buffer.from(p.sha256, 'base64')));
     const composite = sha ? `${createHash('sha256').update(digests).digest('base64')}-${chosen.length}` : undefined;
-    const whole = createHash('sha256');
-    await hashFilesInto(whole, chosen.map((p) => p.path), s3.env.closing);
+    const segments = chosen.map(({ path, size }) => ({ path, size }));
+    let whole: string | undefined;
     const object: StoredObject = {
       bucket: upload.bucket,
       key: upload.key,
       size: chosen.reduce((sum, p) => sum + p.size, 0),
-      segments: chosen.map(({ path, size }) => ({ path, size })),
+      segments,
       etag: `"${etag}"`,
       ...(composite !== undefined && { checksumSHA256: composite, checksumType: 'COMPOSITE' as const }),
-      sha256: whole.digest('hex'),
+      // The whole object's SHA-256 is the state view's (S3 itself has none for a composite
+      // object): computed from the stored files when first read, so Complete answers without
+      // reading a many-GiB object again, as S3 does.
+      get sha256(): string {
+        return (whole ??= sha256OfFilesSync(segments.map((s) => s.path)));
+      },
       contentType: upload.contentType,
       ...(upload.contentDisposition !== undefined && { contentDisposition: upload.contentDisposition }),
       metadata: { ...upload.metadata },

@@ -5,8 +5,8 @@
  * records do; S3 state is for one run: the demo, a test, a bench).
  *
  * A completed multipart object keeps its part files as its segments instead of copying them into
- * one file: completing a 4 GiB upload costs one hashing pass (for the state view's sha256), not a
- * copy.
+ * one file: completing a 4 GiB upload neither copies nor reads it (the state view's sha256 is
+ * computed when first read).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, unlink } from 'node:fs/promises';
@@ -53,8 +53,8 @@ export interface StoredObject extends ObjectHeaders {
   etag: string;
   checksumSHA256?: string;
   checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
-  /** SHA-256 (hex) of the stored bytes. */
-  sha256: string;
+  /** SHA-256 (hex) of the stored bytes (a completed multipart object computes it when first read). */
+  readonly sha256: string;
   lastModified: number;
   partCount?: number;
 }

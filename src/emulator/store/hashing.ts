@@ -2,7 +2,7 @@
  * Streaming SHA-256 over stored segment files: never more than one read buffer in memory.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 
 const READ_BUFFER = 1024 * 1024;
 
@@ -17,5 +17,23 @@ export async function hashFilesInto(hash: Hash, paths: string[], signal: AbortSi
 export async function sha256OfFiles(paths: string[], signal: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
   await hashFilesInto(hash, paths, signal);
+  return hash.digest('hex');
+}
+
+/**
+ * The same, synchronously: for a value computed only when the state view is read (an inspection,
+ * not a request), so that the request that stored the bytes need not read them again.
+ */
+export function sha256OfFilesSync(paths: string[]): string {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(READ_BUFFER);
+  for (const path of paths) {
+    const fd = openSync(path, 'r');
+    try {
+      for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) hash.update(buffer.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+  }
   return hash.digest('hex');
 }
