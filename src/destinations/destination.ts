@@ -120,8 +120,12 @@ export interface Store {
   /** Checks before any request; undefined when the file fits. */
   refuses?(file: FileFacts): Refusal | undefined;
   open(file: FileFacts, step: StepContext): Promise<RemoteSession>;
-  /** Continues a journalled session; undefined when the remote side forgot it (start over). */
-  resume(state: JsonValue, file: FileFacts, step: StepContext): Promise<RemoteSession | undefined>;
+  /**
+   * Continues a journalled session; undefined when the remote side forgot it (start over).
+   * `journalledParts`, when the caller has them, are the parts the journal recorded as stored: a
+   * store may use them to recognise an upload it finished before the journal could record it.
+   */
+  resume(state: JsonValue, file: FileFacts, step: StepContext, journalledParts?: readonly StoredPart[]): Promise<RemoteSession | undefined>;
   /** Best effort, never throws: removes a journalled session that will not be continued (--restart). */
   discard(state: JsonValue): Promise<void>;
 }

@@ -10,6 +10,7 @@ import type { SegmentPlan } from '../../upload/plan.js';
 import type { JsonValue, PartRequest, PartToPut, RemoteSession, StepContext, StoredFile, StoredPart } from '../destination.js';
 import { base64OfChecksum, bareEtag, compositeChecksum, multipartEtag } from './checksums.js';
 import type { S3Connection } from './client.js';
+import { headObject } from './head-object.js';
 import { objectLink } from './link.js';
 import { heldParts, listParts } from './list-parts.js';
 import type { S3StoreOptions } from './options.js';
@@ -42,10 +43,21 @@ export class MultipartSession implements RemoteSession {
   readonly #state: MultipartState;
   readonly #target: PartTarget;
   readonly #urls: UrlGeneration;
+  /** The composite checksum of an upload found already finished (finished-upload.ts): nothing to complete. */
+  readonly #finished: string | undefined;
   #completed = false;
 
-  constructor(connection: S3Connection, options: S3StoreOptions, state: MultipartState, plan: SegmentPlan, held: ReadonlyMap<number, StoredPart>, resumed: boolean) {
+  constructor(
+    connection: S3Connection,
+    options: S3StoreOptions,
+    state: MultipartState,
+    plan: SegmentPlan,
+    held: ReadonlyMap<number, StoredPart>,
+    resumed: boolean,
+    finished?: string,
+  ) {
     this.#connection = connection;
+    this.#finished = finished;
     this.#options = options;
     this.#state = state;
     this.#target = { bucket: state.bucket, key: state.key, uploadId: state.uploadId };
@@ -92,8 +104,9 @@ export class MultipartSession implements RemoteSession {
   async complete(parts: StoredPart[], whole: { sha256: string; size: number }, step: StepContext): Promise<{ resend: number[] } | { stored: StoredFile }> {
     const ordered = Array.from({ length: this.plan.chunks }, (_, i) => parts[i]);
     const unusable = ordered.flatMap((p, i) => (p === undefined || p.checksum === undefined || p.etag === undefined || p.etag === '' ? [i] : []));
-    if (unusable.length > 0) return { resend: unusable };
     const checksums = ordered.map((p) => p?.checksum ?? '');
+    if (this.#finished !== undefined) return this.#alreadyFinished(this.#finished, checksums, whole, step.signal);
+    if (unusable.length > 0) return { resend: unusable };
     let answer;
     try {
       answer = await this.#connection.control('complete the S3 multipart upload', step.signal, (client, sdk, o) =>
@@ -112,10 +125,14 @@ export class MultipartSession implements RemoteSession {
       if (error.remoteCode === 'InvalidPart' || error.remoteCode === 'BadDigest' || error.remoteCode === 'InvalidPartOrder') {
         return { resend: await this.#partsToResend(ordered, step.signal) };
       }
-      // A Complete whose answer was lost and that the SDK repeated: the store already made the object.
-      if (error.remoteCode === 'NoSuchUpload' && (await this.#objectSize(step.signal)) === whole.size) {
-        this.#completed = true;
-        return { stored: await this.#stored(whole, undefined, step.signal) };
+      // A Complete whose answer was lost and that the SDK repeated: the store already made the
+      // object — ours when its size is, and its composite checksum too when the store keeps one.
+      if (error.remoteCode === 'NoSuchUpload') {
+        const head = await headObject(this.#connection, this.#target, step.signal);
+        if (head?.size === whole.size && (head.checksum === undefined || head.checksum === compositeChecksum(checksums))) {
+          this.#completed = true;
+          return { stored: await this.#stored(whole, head.checksum, step.signal) };
+        }
       }
       throw error;
     }
@@ -140,7 +157,7 @@ export class MultipartSession implements RemoteSession {
     if (/^[0-9a-f]{32}-\d+$/.test(etag) && expectedEtag !== undefined && etag !== expectedEtag) {
       throw new IntegrityError('integrity.etag_mismatch', `The S3 store's multipart ETag (${etag}) does not match its part ETags (${expectedEtag}). Send the file again.`);
     }
-    const size = await this.#objectSize(step.signal);
+    const size = (await headObject(this.#connection, this.#target, step.signal))?.size;
     if (size !== whole.size) {
       throw new IntegrityError('integrity.size_mismatch', `The S3 store holds ${size ?? 'no'} bytes for the object, not the ${whole.size} we sent. Send the file again.`);
     }
@@ -164,9 +181,18 @@ export class MultipartSession implements RemoteSession {
     return differ.length > 0 ? differ : ordered.map((_, i) => i);
   }
 
-  async #objectSize(signal: AbortSignal): Promise<number | undefined> {
-    const head = await this.#connection.control('check the stored object', signal, (client, sdk, o) => client.send(new sdk.HeadObjectCommand({ Bucket: this.#target.bucket, Key: this.#target.key }), o));
-    return head.ContentLength;
+  /** Completion of an upload found finished on resume: the parts the engine checked against the file make the store's composite. */
+  async #alreadyFinished(composite: string, checksums: string[], whole: { sha256: string; size: number }, signal: AbortSignal): Promise<{ stored: StoredFile }> {
+    const ours = compositeChecksum(checksums);
+    if (ours !== composite) {
+      throw new IntegrityError(
+        'integrity.composite_mismatch',
+        `The S3 object of the finished upload (${composite}) is not the file as it is now (${ours}). Send the file again (--restart).`,
+        { details: { key: this.#target.key, store: composite, ours } },
+      );
+    }
+    this.#completed = true;
+    return { stored: await this.#stored(whole, composite, signal) };
   }
 
   async #stored(whole: { sha256: string; size: number }, composite: string | undefined, signal: AbortSignal): Promise<StoredFile> {

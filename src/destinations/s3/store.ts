@@ -7,9 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { InternalError, RejectedError } from '../../errors/index.js';
-import type { FileFacts, JsonValue, Refusal, RemoteSession, StepContext, Store } from '../destination.js';
+import type { FileFacts, JsonValue, Refusal, RemoteSession, StepContext, Store, StoredPart } from '../destination.js';
 import { contentDisposition } from './checksums.js';
 import { S3Connection } from './client.js';
+import { finishedUpload } from './finished-upload.js';
 import { heldParts, listParts } from './list-parts.js';
 import { abortMultipart, MultipartSession, type MultipartState } from './multipart-session.js';
 import { MAX_OBJECT_SIZE, parseS3Options, type S3StoreInput, type S3StoreOptions } from './options.js';
@@ -119,7 +120,11 @@ export class S3LinkStore implements Store {
     return new MultipartSession(this.connection, this.options, state, plan, new Map(), false);
   }
 
-  async resume(journalled: JsonValue, file: FileFacts, step: StepContext): Promise<RemoteSession | undefined> {
+  /**
+   * `journalledParts`: what the journal recorded as stored. When the store no longer knows the
+   * upload, they tell whether the object at its key is the finished upload (finished-upload.ts).
+   */
+  async resume(journalled: JsonValue, file: FileFacts, step: StepContext, journalledParts?: readonly StoredPart[]): Promise<RemoteSession | undefined> {
     const state = stateOf(journalled);
     if (state === undefined || state.size !== file.size) return undefined;
     if (state.kind === 'put') {
@@ -129,7 +134,10 @@ export class S3LinkStore implements Store {
     const plan = planSegments(state.size, state.partSize, 10_000);
     const target = { bucket: state.bucket, key: state.key, uploadId: state.uploadId };
     const listed = await listParts(this.connection, target, step.signal);
-    if (listed === undefined) return undefined;
+    if (listed === undefined) {
+      const finished = await finishedUpload(this.connection, state, plan, journalledParts, step.signal);
+      return finished === undefined ? undefined : new MultipartSession(this.connection, this.options, state, plan, finished.held, true, finished.composite);
+    }
     return new MultipartSession(this.connection, this.options, state, plan, heldParts(plan, listed), true);
   }
 
