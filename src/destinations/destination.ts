@@ -148,6 +148,12 @@ export interface Notifier {
   /** The channel's text limit, for link messages: characters or UTF-8 bytes. */
   readonly maxText: { length: number; unit: 'characters' | 'bytes' };
   /**
+   * The text limit of this very target when it depends on it (a conversation's SMS communication
+   * takes 765 characters, not 2000); may ask the platform. Absent: `maxText`. A link message is
+   * checked against it before the upload and built within it.
+   */
+  textLimit?(step: StepContext): Promise<{ length: number; unit: 'characters' | 'bytes'; label?: string | undefined }>;
+  /**
    * Everything needed to send, prepared and safe to repeat (a guest, a communication id…). The
    * result is journalled before `send`.
    */

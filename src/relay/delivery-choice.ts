@@ -22,6 +22,7 @@ import type { RecordedTarget } from '../journal/index.js';
 import { contentTypeFor, validateContentType } from '../upload/content-type.js';
 import { sanitizeFileName } from '../upload/sanitize-file-name.js';
 import { openSourceFile } from '../upload/source-file.js';
+import { linkFitStore } from './link-fit.js';
 import { pinnedTextNotifier } from './pinned-text.js';
 import type { Via } from './via.js';
 
@@ -81,12 +82,14 @@ export function baseNameOf(name: string): { base: string; linkStore: string | un
  */
 export function linkVia(base: Via, link: LinkStore): Via {
   const inner = base.destination;
+  const notifier = pinnedTextNotifier(inner.notifier);
   const destination: Destination = {
     name: linkNameOf(inner.name, link.store.name),
     description: `${inner.description}, as a link to ${link.store.description}`,
     targetKey: `${inner.targetKey}${LINK_TARGET_MARK}`,
-    store: link.store,
-    notifier: pinnedTextNotifier(inner.notifier),
+    // Checks that the link message can fit the notifier's target before anything is uploaded.
+    store: linkFitStore(link.store, notifier),
+    notifier,
     close: () => Promise.resolve(),
   };
   return { destination, transport: link.transport, retryPolicy: base.retryPolicy, target: linkTargetOf(base.target), delivery: 'link' };

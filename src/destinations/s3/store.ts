@@ -11,6 +11,8 @@ import type { FileFacts, JsonValue, Refusal, RemoteSession, StepContext, Store, 
 import { contentDisposition } from './checksums.js';
 import { S3Connection } from './client.js';
 import { finishedUpload } from './finished-upload.js';
+import { objectLink } from './link.js';
+import { checkLinkFits, type TextLimit } from './link-text.js';
 import { heldParts, listParts } from './list-parts.js';
 import { abortMultipart, MultipartSession, type MultipartState } from './multipart-session.js';
 import { MAX_OBJECT_SIZE, parseS3Options, type S3StoreInput, type S3StoreOptions } from './options.js';
@@ -82,6 +84,17 @@ export class S3LinkStore implements Store {
   refuses(file: FileFacts): Refusal | undefined {
     if (file.size <= MAX_OBJECT_SIZE) return undefined;
     return { error: new RejectedError('rejected.too_large', `The file (${file.size} bytes) is larger than the 5 TiB an S3 object may hold.`, { details: { size: file.size } }) };
+  }
+
+  /**
+   * Refuses (ConfigError, exit 2) a file whose link message could not fit `limit`, before anything
+   * is uploaded: the link is signed for a key of the length the real one will have (local signing,
+   * no request), so its length is the real link's.
+   */
+  async checkLinkFits(file: FileFacts, limit: TextLimit): Promise<void> {
+    const object = { bucket: this.options.bucket, key: objectKey(this.options.prefix, file.fileName) };
+    const link = await objectLink(this.connection, this.options, object);
+    checkLinkFits({ fileName: file.fileName, size: file.size, url: link.url, expiresAt: link.expiresAt }, limit);
   }
 
   async open(file: FileFacts, step: StepContext): Promise<RemoteSession> {
