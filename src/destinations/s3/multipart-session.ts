@@ -29,8 +29,6 @@ export interface MultipartState {
   partSize: number;
 }
 
-const CLEANUP_TIMEOUT_MS = 20_000;
-
 export class MultipartSession implements RemoteSession {
   readonly id: string;
   readonly fileName: string;
@@ -210,11 +208,9 @@ export class MultipartSession implements RemoteSession {
   }
 }
 
-/** Best effort, never throws, never hangs a failed run: the store's lifecycle rule is the backstop. */
+/** Best effort, never throws, never hangs a failed run (S3Connection.cleanup). */
 export async function abortMultipart(connection: S3Connection, target: PartTarget): Promise<void> {
-  await connection
-    .control('abort the multipart upload', undefined, (client, sdk) =>
-      client.send(new sdk.AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: target.uploadId }), { abortSignal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) }),
-    )
-    .catch(() => undefined);
+  await connection.cleanup('abort the multipart upload', (client, sdk, o) =>
+    client.send(new sdk.AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: target.uploadId }), o),
+  );
 }

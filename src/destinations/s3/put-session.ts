@@ -125,10 +125,6 @@ export class PutSession implements RemoteSession {
   async abort(): Promise<void> {
     if (this.#completed) return;
     const { bucket, key } = this.#state;
-    await this.#connection
-      .control('remove the unfinished object', undefined, (client, sdk) =>
-        client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: AbortSignal.timeout(20_000) }),
-      )
-      .catch(() => undefined);
+    await this.#connection.cleanup('remove the unfinished object', (client, sdk, o) => client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }), o));
   }
 }
