@@ -10,9 +10,11 @@ import type { SegmentPlan } from '../../upload/plan.js';
 import type { JsonValue, PartRequest, PartToPut, RemoteSession, StepContext, StoredFile, StoredPart } from '../destination.js';
 import { bareEtag, base64OfChecksum, contentDisposition } from './checksums.js';
 import type { S3Connection } from './client.js';
+import { headObject } from './head-object.js';
 import { objectLink } from './link.js';
 import type { S3StoreOptions } from './options.js';
 import { signPutObject } from './presign.js';
+import { UrlGeneration } from './url-generation.js';
 
 export interface PutState {
   kind: 'put';
@@ -33,7 +35,7 @@ export class PutSession implements RemoteSession {
   readonly #connection: S3Connection;
   readonly #options: S3StoreOptions;
   readonly #state: PutState;
-  #version = 1;
+  readonly #urls: UrlGeneration;
   #completed = false;
 
   constructor(connection: S3Connection, options: S3StoreOptions, state: PutState, plan: SegmentPlan, resumed: boolean) {
@@ -45,6 +47,10 @@ export class PutSession implements RemoteSession {
     this.contentType = state.contentType;
     this.plan = plan;
     this.resumed = resumed;
+    // Any signed call re-learns the store's clock (the SDK corrects its offset from the Date header).
+    this.#urls = new UrlGeneration(async (signal) => {
+      await headObject(connection, state, signal).catch(() => undefined);
+    });
   }
 
   get key(): string {
@@ -59,15 +65,11 @@ export class PutSession implements RemoteSession {
     const checksum = { hex: part.checksum.replace(/^sha256:/, ''), base64: part.checksumBase64 };
     const { signer } = await this.#connection.load();
     const signed = await signPutObject(signer, this.#state, checksum, this.#connection.now(), this.#options.partUrlLifetimeSeconds);
-    return { url: signed.url, headers: signed.headers, version: this.#version };
+    return { url: signed.url, headers: signed.headers, version: this.#urls.version };
   }
 
   async refresh(version: number, step: StepContext): Promise<void> {
-    if (version < this.#version) return;
-    // Any signed call re-learns the store's clock (the SDK corrects its offset from the Date header).
-    const { bucket, key } = this.#state;
-    await this.#connection.control('check the stored object', step.signal, (client, sdk, o) => client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }), o)).catch(() => undefined);
-    this.#version++;
+    if (!(await this.#urls.refresh(version, step.signal))) return;
     step.emit({ type: 'url-refreshed', expiresAt: new Date(this.#connection.now().getTime() + this.#options.partUrlLifetimeSeconds * 1000).toISOString() });
   }
 
