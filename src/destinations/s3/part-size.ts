@@ -26,3 +26,13 @@ export function planParts(size: number, configured: number): SegmentPlan {
 
 /** A file that fits one part is one PutObject, not a multipart upload. */
 export const isSinglePut = (plan: SegmentPlan): boolean => plan.chunks <= 1;
+
+/** A journalled multipart upload's layout, in the part size it was created with. */
+export function multipartPlan(size: number, partSize: number): SegmentPlan {
+  return planSegments(size, partSize, MAX_PARTS);
+}
+
+/** A journalled single PutObject's layout: the whole file as one part (none when empty). */
+export function singlePutPlan(size: number): SegmentPlan {
+  return planSegments(size, Math.max(size, 1), 1);
+}

@@ -16,8 +16,7 @@ import { checkLinkFits, type TextLimit } from './link-text.js';
 import { heldParts, listParts } from './list-parts.js';
 import { abortMultipart, MultipartSession, type MultipartState } from './multipart-session.js';
 import { MAX_OBJECT_SIZE, parseS3Options, type S3StoreInput, type S3StoreOptions } from './options.js';
-import { isSinglePut, planParts } from './part-size.js';
-import { planSegments } from '../../upload/plan.js';
+import { isSinglePut, multipartPlan, planParts, singlePutPlan } from './part-size.js';
 import { PutSession, type PutState } from './put-session.js';
 
 export const S3_STORE = 's3';
@@ -142,9 +141,9 @@ export class S3LinkStore implements Store {
     if (state === undefined || state.size !== file.size) return undefined;
     if (state.kind === 'put') {
       // Nothing partial to keep: the one PUT goes again (to the same key).
-      return new PutSession(this.connection, this.options, state, planSegments(state.size, Math.max(state.size, 1), 1), true);
+      return new PutSession(this.connection, this.options, state, singlePutPlan(state.size), true);
     }
-    const plan = planSegments(state.size, state.partSize, 10_000);
+    const plan = multipartPlan(state.size, state.partSize);
     const target = { bucket: state.bucket, key: state.key, uploadId: state.uploadId };
     const listed = await listParts(this.connection, target, step.signal);
     if (listed === undefined) {
