@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { InternalError, RejectedError } from '../../errors/index.js';
+import { InternalError } from '../../errors/index.js';
 import type { FileFacts, JsonValue, Refusal, RemoteSession, StepContext, Store, StoredPart } from '../destination.js';
 import { contentDisposition } from './checksums.js';
 import { S3Connection } from './client.js';
@@ -15,8 +15,8 @@ import { objectLink } from './link.js';
 import { checkLinkFits, type TextLimit } from './link-text.js';
 import { heldParts, listParts } from './list-parts.js';
 import { abortMultipart, MultipartSession, type MultipartState } from './multipart-session.js';
-import { MAX_OBJECT_SIZE, parseS3Options, type S3StoreInput, type S3StoreOptions } from './options.js';
-import { isSinglePut, multipartPlan, planParts, singlePutPlan } from './part-size.js';
+import { parseS3Options, type S3StoreInput, type S3StoreOptions } from './options.js';
+import { isSinglePut, multipartPlan, planParts, singlePutPlan, tooLargeForS3 } from './part-size.js';
 import { PutSession, type PutState } from './put-session.js';
 
 export const S3_STORE = 's3';
@@ -81,8 +81,8 @@ export class S3LinkStore implements Store {
   }
 
   refuses(file: FileFacts): Refusal | undefined {
-    if (file.size <= MAX_OBJECT_SIZE) return undefined;
-    return { error: new RejectedError('rejected.too_large', `The file (${file.size} bytes) is larger than the 5 TiB an S3 object may hold.`, { details: { size: file.size } }) };
+    const error = tooLargeForS3(file.size);
+    return error === undefined ? undefined : { error };
   }
 
   /**
