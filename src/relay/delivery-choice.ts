@@ -16,7 +16,7 @@
  */
 import { basename } from 'node:path';
 import type { Destination, FileFacts } from '../destinations/destination.js';
-import type { S3LinkStore, S3StoreInput, S3Transport, S3TransportOptions } from '../destinations/s3/index.js';
+import type { S3LinkStore, S3StoreSettings, S3Transport, S3TransportOptions } from '../destinations/s3/index.js';
 import { ConfigError, UploadError } from '../errors/index.js';
 import type { RecordedTarget } from '../journal/index.js';
 import { contentTypeFor, validateContentType } from '../upload/content-type.js';
@@ -39,8 +39,8 @@ export interface LinkStore {
   close(): Promise<void>;
 }
 
-/** Loads the AWS SDK only now: a send that needs no link store does not pay for it. Settings are checked here (exit 2). */
-export async function openLinkStore(input: S3StoreInput, transport: S3TransportOptions = {}): Promise<LinkStore> {
+/** Loads the AWS SDK only now: a send that needs no link store does not pay for it. Settings not parsed yet are checked here (exit 2). */
+export async function openLinkStore(input: S3StoreSettings, transport: S3TransportOptions = {}): Promise<LinkStore> {
   const { S3LinkStore, createS3Transport } = await import('../destinations/s3/index.js');
   const store = new S3LinkStore(input);
   const parts = createS3Transport(transport);

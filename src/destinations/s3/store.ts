@@ -21,6 +21,9 @@ import { PutSession, type PutState } from './put-session.js';
 
 export const S3_STORE = 's3';
 
+/** A store's settings as the user spells them, or already parsed (`parseS3Options`: then not parsed again). */
+export type S3StoreSettings = S3StoreInput | S3StoreOptions;
+
 /** `prefix/<16 hex>/<name>`: unique per send, so no upload ever replaces another's object. */
 export function objectKey(prefix: string, fileName: string): string {
   return `${prefix}${randomBytes(8).toString('hex')}/${keyName(fileName)}`;
@@ -65,7 +68,7 @@ export class S3LinkStore implements Store {
   /** The SDK client and the URL signer, loaded on first use (opening, resuming or discarding an upload). */
   readonly connection: S3Connection;
 
-  constructor(input: S3StoreInput | S3StoreOptions, client?: S3Client) {
+  constructor(input: S3StoreSettings, client?: S3Client) {
     this.options = 'location' in input ? parseS3Options(input) : input;
     this.connection = new S3Connection(this.options, client);
   }

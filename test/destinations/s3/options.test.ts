@@ -62,6 +62,11 @@ test('part size grows for files that would need more than 10,000 parts; one part
   assert.equal(refusal?.error.code, 'rejected.too_large');
   assert.match(refusal?.error.message ?? '', /5 TiB/);
   store.close();
+  // Settings parsed once (the CLI checks them up front) are taken as they are, not parsed again.
+  const parsed = parseS3Options({ location: 's3://bucket/p/', partSize: '16MiB' });
+  const given = new S3LinkStore(parsed);
+  assert.equal(given.options, parsed);
+  given.close();
 });
 
 test('checksum and header helpers', () => {
