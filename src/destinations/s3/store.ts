@@ -1,8 +1,9 @@
 /**
  * The S3 link store as a seam store: `open` picks the object's key and either creates a multipart
  * upload (SHA-256 checksums, type, disposition) or, for a file that fits one part, a single PUT;
- * `resume` asks ListParts what a journalled upload holds (the store is the truth) and answers
- * undefined when the store forgot it, so the caller starts over.
+ * `resume` asks ListParts what a journalled upload holds (the store is the truth); when the store
+ * forgot it, the upload may have been completed just before a crash (finished-upload.ts decides
+ * from the object and the journalled parts), else it answers undefined and the caller starts over.
  */
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
