@@ -80,10 +80,10 @@ async function withEmulatorCpu<T>(emulator: S3Emulator, fn: () => Promise<T>): P
 
 const credentials = { accessKeyId: DEMO_S3_CREDENTIAL.accessKeyId, secretAccessKey: DEMO_S3_CREDENTIAL.secretAccessKey };
 
-export async function measureOurs(context: S3RowContext, emulator: S3Emulator): Promise<RowResult> {
-  const label = `our S3 store (concurrency ${context.concurrency})`;
+export async function measureOurs(context: S3RowContext, emulator: S3Emulator, transport: 'http' | 'undici' = 'http'): Promise<RowResult> {
+  const label = `our S3 store (concurrency ${context.concurrency})${transport === 'undici' ? ', undici PUTs (before)' : ''}`;
   try {
-    const input = { filePath: context.filePath, endpoint: emulator.s3Url, bucket: BUCKET, ...credentials, concurrency: context.concurrency, partSize: context.partSize };
+    const input = { filePath: context.filePath, endpoint: emulator.s3Url, bucket: BUCKET, ...credentials, concurrency: context.concurrency, partSize: context.partSize, transport };
     const { value: report, serverCpuSeconds } = await withEmulatorCpu(emulator, () => runWorker('bench/s3/workers/ours.mjs', input, workerTimeoutMs(context.size)));
     const extra = report.extra as { sha256: string; verified: boolean; chunks: number; chunkSize: number; retries: number };
     const row: RowResult = {

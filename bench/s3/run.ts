@@ -32,6 +32,7 @@ const USAGE = `node --import tsx bench/s3/run.ts [options]     (npm run bench:s3
   --sizes A,B,...    every row at each size, and our peak RSS compared across sizes (e.g. 1GiB,4GiB)
   --concurrency N    parts in flight for our store and lib-storage's queueSize (default 4)
   --part-size SIZE   part size for both uploads and the per-part hashing (default 8MiB, the store's default)
+  --compare-undici   also our store with its parts on undici (the transport before node:http), after lib-storage
   --keep             keep the temp dir (test file, emulator data)
   --help             this text`;
 
@@ -43,6 +44,7 @@ interface Options {
   concurrency: number;
   partSize: number;
   keep: boolean;
+  compareUndici: boolean;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -54,6 +56,7 @@ function parseOptions(argv: string[]): Options | undefined {
       concurrency: { type: 'string' },
       'part-size': { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'compare-undici': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -62,7 +65,7 @@ function parseOptions(argv: string[]): Options | undefined {
   const { sizes, concurrency } = parseSizesAndConcurrency(values, { size: GiB, concurrency: 4 });
   const partSize = values['part-size'] === undefined ? 8 * MiB : parseSize(values['part-size']);
   if (partSize < 5 * MiB) throw new RangeError('--part-size must be at least 5MiB (S3 minimum)');
-  return { sizes, concurrency, partSize, keep: values.keep ?? false };
+  return { sizes, concurrency, partSize, keep: values.keep ?? false, compareUndici: values['compare-undici'] ?? false };
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -164,6 +167,10 @@ async function runSize(size: number): Promise<SizeRun> {
     interrupted.signal.throwIfAborted();
     log(`[${label}] lib-storage -> ${emulator.s3Url}`);
     rows.push(await measureLibStorage(context, emulator));
+    if (opts.compareUndici) {
+      log(`[${label}] our S3 store, undici PUTs -> ${emulator.s3Url}`);
+      rows.push(await measureOurs(context, emulator, 'undici'));
+    }
     imports = await measureImports(emulator);
   } finally {
     await emulator.stop();

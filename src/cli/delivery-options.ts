@@ -7,7 +7,7 @@
  * SDK's chain finds them (environment, profile, roles), so a secret is never on a command line.
  */
 import { Option, type Command } from 'commander';
-import { parseS3Options, s3InputFromEnv, type S3StoreInput } from '../destinations/s3/options.js';
+import { parseS3Options, s3InputFromEnv, type S3StoreInput, type S3StoreOptions } from '../destinations/s3/options.js';
 import { ConfigError } from '../errors/index.js';
 import { chooseVia, fileFacts, openLinkStore, DELIVERY_MODES, type DeliveryMode, type LinkStore } from '../relay/delivery-choice.js';
 import type { OpenedVia } from '../relay/web-messaging-via.js';
@@ -52,8 +52,12 @@ export function addDeliveryOptions(command: Command): Command {
   return addLinkStoreOptions(command);
 }
 
-/** The link store's settings from the flags over the environment; undefined when none is configured. */
-export function linkStoreInput(flags: LinkStoreFlags, env: NodeJS.ProcessEnv): S3StoreInput | undefined {
+/**
+ * The link store's settings from the flags over the environment, parsed (a bad one is refused now,
+ * exit 2, naming the setting, even if this file goes as an attachment) and not parsed again by the
+ * store; undefined when none is configured.
+ */
+export function linkStoreInput(flags: LinkStoreFlags, env: NodeJS.ProcessEnv): S3StoreOptions | undefined {
   const fromEnv = s3InputFromEnv({ ...env, ...(flags.linkStore !== undefined && { GENESYS_UPLOAD_S3: flags.linkStore }) });
   if (fromEnv === undefined) {
     const stray = Object.entries(FLAG_NAMES).find(([name]) => flags[name as keyof LinkStoreFlags] !== undefined);
@@ -70,8 +74,7 @@ export function linkStoreInput(flags: LinkStoreFlags, env: NodeJS.ProcessEnv): S
     ...(flags.linkLifetime !== undefined && { linkLifetime: flags.linkLifetime }),
     ...(flags.linkBaseUrl !== undefined && { publicBaseUrl: flags.linkBaseUrl }),
   };
-  parseS3Options(input); // refused now (exit 2, naming the setting), even if this file goes as an attachment
-  return input;
+  return parseS3Options(input);
 }
 
 /** The link store the flags and environment configure, or undefined. */

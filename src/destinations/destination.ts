@@ -120,8 +120,12 @@ export interface Store {
   /** Checks before any request; undefined when the file fits. */
   refuses?(file: FileFacts): Refusal | undefined;
   open(file: FileFacts, step: StepContext): Promise<RemoteSession>;
-  /** Continues a journalled session; undefined when the remote side forgot it (start over). */
-  resume(state: JsonValue, file: FileFacts, step: StepContext): Promise<RemoteSession | undefined>;
+  /**
+   * Continues a journalled session; undefined when the remote side forgot it (start over).
+   * `journalledParts`, when the caller has them, are the parts the journal recorded as stored: a
+   * store may use them to recognise an upload it finished before the journal could record it.
+   */
+  resume(state: JsonValue, file: FileFacts, step: StepContext, journalledParts?: readonly StoredPart[]): Promise<RemoteSession | undefined>;
   /** Best effort, never throws: removes a journalled session that will not be continued (--restart). */
   discard(state: JsonValue): Promise<void>;
 }
@@ -143,6 +147,12 @@ export interface Notifier {
   readonly name: string;
   /** The channel's text limit, for link messages: characters or UTF-8 bytes. */
   readonly maxText: { length: number; unit: 'characters' | 'bytes' };
+  /**
+   * The text limit of this very target when it depends on it (a conversation's SMS communication
+   * takes 765 characters, not 2000); may ask the platform. Absent: `maxText`. A link message is
+   * checked against it before the upload and built within it.
+   */
+  textLimit?(step: StepContext): Promise<{ length: number; unit: 'characters' | 'bytes'; label?: string | undefined }>;
   /**
    * Everything needed to send, prepared and safe to repeat (a guest, a communication id…). The
    * result is journalled before `send`.

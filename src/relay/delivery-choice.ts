@@ -17,12 +17,13 @@
 import { basename } from 'node:path';
 import type { Destination, FileFacts } from '../destinations/destination.js';
 import { PLATFORM_MAX_MEDIA_BYTES } from '../destinations/conversation/limits.js';
-import type { S3LinkStore, S3StoreInput, S3Transport, S3TransportOptions } from '../destinations/s3/index.js';
+import type { S3LinkStore, S3StoreSettings, S3Transport, S3TransportOptions } from '../destinations/s3/index.js';
 import { ConfigError, UploadError } from '../errors/index.js';
 import type { RecordedTarget } from '../journal/index.js';
 import { contentTypeFor, validateContentType } from '../upload/content-type.js';
 import { sanitizeFileName } from '../upload/sanitize-file-name.js';
 import { openSourceFile } from '../upload/source-file.js';
+import { linkFitStore } from './link-fit.js';
 import { pinnedTextNotifier } from './pinned-text.js';
 import type { Via } from './via.js';
 
@@ -39,8 +40,8 @@ export interface LinkStore {
   close(): Promise<void>;
 }
 
-/** Loads the AWS SDK only now: a send that needs no link store does not pay for it. Settings are checked here (exit 2). */
-export async function openLinkStore(input: S3StoreInput, transport: S3TransportOptions = {}): Promise<LinkStore> {
+/** Loads the AWS SDK only now: a send that needs no link store does not pay for it. Settings not parsed yet are checked here (exit 2). */
+export async function openLinkStore(input: S3StoreSettings, transport: S3TransportOptions = {}): Promise<LinkStore> {
   const { S3LinkStore, createS3Transport } = await import('../destinations/s3/index.js');
   const store = new S3LinkStore(input);
   const parts = createS3Transport(transport);
@@ -82,12 +83,14 @@ export function baseNameOf(name: string): { base: string; linkStore: string | un
  */
 export function linkVia(base: Via, link: LinkStore): Via {
   const inner = base.destination;
+  const notifier = pinnedTextNotifier(inner.notifier);
   const destination: Destination = {
     name: linkNameOf(inner.name, link.store.name),
     description: `${inner.description}, as a link to ${link.store.description}`,
     targetKey: `${inner.targetKey}${LINK_TARGET_MARK}`,
-    store: link.store,
-    notifier: pinnedTextNotifier(inner.notifier),
+    // Checks that the link message can fit the notifier's target before anything is uploaded.
+    store: linkFitStore(link.store, notifier),
+    notifier,
     close: () => Promise.resolve(),
   };
   return { destination, transport: link.transport, retryPolicy: base.retryPolicy, target: linkTargetOf(base.target), delivery: 'link' };

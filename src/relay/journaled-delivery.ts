@@ -11,7 +11,7 @@ import { UncertainDelivery, deliverOnce } from './deliver.js';
 import { deliveryReport } from './delivery-result.js';
 import { uncertainAfter } from './journal-errors.js';
 import type { Run } from './journaled-run.js';
-import { messageText } from './message-text.js';
+import { deliveryText } from './message-text.js';
 import type { PipelineResult } from './send-via.js';
 import { detailsOf } from './via.js';
 
@@ -24,7 +24,7 @@ export async function journaledDeliver(run: Run, entry: JournalEntry, stored: St
   try {
     return await deliverOnce({
       notifier,
-      delivery: { stored, text: messageText(stored, run.delivery.text, notifier.maxText) },
+      delivery: { stored, text: await deliveryText(stored, run.delivery.text, notifier, run.step) },
       recorder: {
         intent: (next) => journal.recordIntent(entryId, next),
         sending: () => journal.recordSending(entryId),

@@ -127,7 +127,8 @@ async function abandon(run: Run, entry: JournalEntry, reason: string): Promise<v
 
 async function continueUpload(run: Run, entry: JournalEntry, deliveryChanged: boolean): Promise<PipelineResult> {
   const file = { fileName: entry.fileName, contentType: entry.contentType, size: entry.file.size };
-  const session = await run.destination.store.resume(entry.sessionState, file, run.step);
+  const journalledParts = run.journal.segments(entry.id).map((s) => ({ index: s.index, size: s.size, checksum: s.checksum === '' ? undefined : s.checksum }));
+  const session = await run.destination.store.resume(entry.sessionState, file, run.step, journalledParts);
   if (session === undefined) {
     const reason = `the server no longer knows upload ${entry.uploadId} (it expired, was removed or was aborted)`;
     run.journal.abandon(entry.id, reason);

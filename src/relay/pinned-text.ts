@@ -36,6 +36,7 @@ export function pinnedTextNotifier(base: Notifier): Notifier {
     provablyNotSent: (error) => base.provablyNotSent(error),
     staleIntent: (error) => base.staleIntent(error),
   };
+  if (base.textLimit !== undefined) notifier.textLimit = (step) => base.textLimit?.(step) ?? Promise.resolve(base.maxText);
   if (base.find !== undefined) {
     notifier.find = (intent, delivery, step) => {
       const pinned = pinnedOf(intent);

@@ -4,6 +4,7 @@
  * crash-safe and resumable (journaled-send.ts); without one the same steps record into memory.
  * `sendFile(client, …)` (send-file.ts) is this pipeline over the tutorial's Files API.
  */
+import type { StepContext } from '../destinations/destination.js';
 import { ConfigError } from '../errors/index.js';
 import { resolveRetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
@@ -11,7 +12,7 @@ import { runUpload } from '../upload/run-upload.js';
 import { deliverOnce } from './deliver.js';
 import { deliveryReport, type LinkReport } from './delivery-result.js';
 import { journaledSend } from './journaled-send.js';
-import { messageText, requestedText } from './message-text.js';
+import { deliveryText, requestedText } from './message-text.js';
 import { memoryRecorder } from './recorder.js';
 import type { SendFileOptions, SendFileResult } from './send-file.js';
 import { detailsOf, type Via } from './via.js';
@@ -100,18 +101,20 @@ export async function runPipeline(via: Via, options: SendViaOptions): Promise<Pi
   const recorder = memoryRecorder();
   const upload = await runUpload(destination.store, via.transport, { ...options, basePolicy: via.retryPolicy, recorder });
   let deliveryRetries = 0;
+  const step: StepContext = {
+    signal: options.signal ?? new AbortController().signal,
+    retry: resolveRetryPolicy({ ...via.retryPolicy, ...options.retry }),
+    emit: (event) => {
+      if (event.type === 'retry') deliveryRetries++;
+      options.onEvent?.(event);
+    },
+  };
+  const text = await deliveryText(upload.stored, requestedText(options.text, upload.stored.fileName, via.delivery), destination.notifier, step);
   const receipt = await deliverOnce({
     notifier: destination.notifier,
-    delivery: { stored: upload.stored, text: messageText(upload.stored, requestedText(options.text, upload.stored.fileName, via.delivery), destination.notifier.maxText) },
+    delivery: { stored: upload.stored, text },
     recorder,
-    step: {
-      signal: options.signal ?? new AbortController().signal,
-      retry: resolveRetryPolicy({ ...via.retryPolicy, ...options.retry }),
-      emit: (event) => {
-        if (event.type === 'retry') deliveryRetries++;
-        options.onEvent?.(event);
-      },
-    },
+    step,
   }).catch((error: unknown) => {
     throw options.signal?.aborted ? interrupted(options.signal, error) : error;
   });

@@ -10,7 +10,7 @@ import type { StartEmulatorOptions } from '../emulator/index.js';
 import type { Clock } from '../http/clock.js';
 import type { ServiceDestination } from './intake/destination-metadata.js';
 import type { WebMessagingOptionsInput } from '../destinations/web-messaging/index.js';
-import type { S3StoreInput } from '../destinations/s3/index.js';
+import type { S3StoreSettings } from '../destinations/s3/index.js';
 import type { DeliveryMode } from '../relay/delivery-choice.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -93,7 +93,7 @@ export interface ServiceOptions {
    */
   delivery?: DeliveryMode;
   /** The link store (S3 or compatible) for link deliveries. */
-  linkStore?: S3StoreInput;
+  linkStore?: S3StoreSettings;
   /** Relay to this Genesys Cloud org. Exactly one of `target` and `emulator` (web-messaging: or `webMessaging`) must be given. */
   target?: ResolvedConfig;
   /** Start the embedded emulator in-process and relay there (true: its defaults). */
@@ -166,7 +166,7 @@ export interface ValidServiceOptions {
   heartbeatMs: number;
   via: ServiceDestination;
   delivery: DeliveryMode;
-  linkStore: S3StoreInput | undefined;
+  linkStore: S3StoreSettings | undefined;
   webMessaging: Omit<WebMessagingOptionsInput, 'guestTokenFile'> | undefined;
   conversation: { accessTokenFile?: string | undefined; accessToken?: string | undefined };
   target: ResolvedConfig | undefined;

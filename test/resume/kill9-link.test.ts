@@ -1,8 +1,9 @@
 /**
  * `send --via web-messaging --delivery link` of one 26 MiB file (six 5 MiB parts to the emulator's
  * S3 endpoint) killed with SIGKILL at ten points — during the multipart upload's creation, its
- * parts, its completion and the link message — each kill followed by the same command, and a last
- * run that finishes. Afterwards: exactly one message carries a link to the file, the link downloads
+ * parts, its completion (once after the store made the object, which the next run then finds by
+ * HeadObject instead of uploading it again) and the link message — each kill followed by the same
+ * command, and a last run that finishes. Afterwards: exactly one message carries a link to the file, the link downloads
  * the source's bytes, and no part was ever stored twice (a part the store held, as ListParts says,
  * was never sent again).
  */
@@ -68,7 +69,7 @@ const POINTS: Point[] = [
   { name: 'the last part stalled', arm: async (e) => (fault(e, { route: 's3-part', action: 'stall', stallMs: 60_000, partNumber: 6 }), until(() => used(e), 'part 6')) },
   { name: 'CompleteMultipartUpload stalled', arm: async (e) => (fault(e, { route: 's3-complete', action: 'stall', stallMs: 60_000 }), until(() => used(e), 'the complete')) },
   {
-    name: "CompleteMultipartUpload's answer lost (the upload is gone: the next run starts over)",
+    name: "CompleteMultipartUpload's answer lost (the upload is gone: the next run finds the object by HeadObject)",
     arm: async (e) => {
       const before = objects(e).length;
       fault(e, { route: 's3-complete', action: 'lose-response', count: 1000 });
@@ -79,9 +80,10 @@ const POINTS: Point[] = [
   {
     name: 'onMessage rate-limited',
     arm: async (e) => {
-      // Completion held a moment, so that the rate limit lands on onMessage.
-      fault(e, { route: 's3-complete', action: 'stall', stallMs: 1_500 });
-      await until(() => used(e), 'the complete');
+      // The object found by HeadObject (the last kill came after Complete), held a moment so that
+      // the rate limit lands on onMessage.
+      fault(e, { route: 's3-head', action: 'stall', stallMs: 1_500 });
+      await until(() => used(e), 'the object check');
       wmFault(e, { action: 'too-many-requests', retryAfter: 60 });
       await until(() => e.webMessaging.faults().length === 0, 'the rate-limited onMessage');
     },
@@ -145,5 +147,6 @@ test('kill -9 at ten points of a link send, then the same command: one message, 
   const holding = s3(emulator).uploads.filter((u) => ours(u.key)).reduce((n, u) => n + u.parts.length, 0) + objects(emulator).reduce((n, o) => n + (o.parts ?? 0), 0);
   t.diagnostic(`UploadPart: ${answered} answered, ${unanswered} unanswered; parts held: ${holding}`);
   assert.ok(answered <= holding && holding <= answered + unanswered, `held parts were not sent again (${answered} answered PUTs, ${unanswered} unanswered, ${holding} parts held)`);
+  assert.equal(objects(emulator).length, 1, 'one object: the one Complete made before a kill was not uploaded again');
   assert.ok(objects(emulator).every((o) => o.sha256 === sha256 && o.parts === PARTS));
 });

@@ -1,6 +1,6 @@
 /**
  * Where the S3 store's memory goes before a byte moves: RSS (and V8 heap) after each step the
- * upload process takes, in order — the engine, undici (the part transport), @smithy/signature-v4
+ * upload process takes, in order — the engine, node:http/https (the part transport), @smithy/signature-v4
  * (the part URLs' signer), the store module, the AWS SDK (loaded on first use), then the SDK client
  * made and one URL signed (credentials resolved, endpoint rules run). Each step's delta is what it
  * adds; shared dependencies count where they are first loaded.
@@ -27,8 +27,8 @@ await measureSelf(async () => {
   mark('plain node');
   await import('../../../dist/upload/run-upload.js');
   mark('the engine (dist/upload)');
-  await import('undici');
-  mark('undici (the part transport)');
+  await import('node:https');
+  mark('node:http/https (the part transport)');
   await import('@smithy/signature-v4');
   mark('@smithy/signature-v4 (part URLs)');
   const { S3LinkStore } = await import('../../../dist/destinations/s3/index.js');

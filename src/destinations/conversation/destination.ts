@@ -34,7 +34,7 @@ import type { ConversationClient } from './client.js';
 import { findCommunication } from './communication.js';
 import type { ConversationEventListener } from './events.js';
 import { findMessage, provablyNotSent } from './find-message.js';
-import { checkMedia, checkText, type ContentProfile } from './limits.js';
+import { checkMedia, checkText, MAX_TEXT, textLimitOf, type ContentProfile } from './limits.js';
 import { resolveMediaPoll, waitForMedia, type MediaPollSettings } from './media-status.js';
 
 export const CONVERSATION_DESTINATION = 'conversation';
@@ -237,7 +237,9 @@ export function conversationDestination(options: ConversationDestinationOptions)
 
   const notifier: Notifier & { provablyNotSent(error: unknown): boolean; staleIntent(error: unknown): boolean } = {
     name: CONVERSATION_DESTINATION,
-    maxText: { length: 2000, unit: 'characters' },
+    maxText: { length: MAX_TEXT, unit: 'characters' },
+    // The communication's channel decides: an SMS takes 765 characters.
+    textLimit: async (step) => textLimitOf((await communicationFor(step)).channel),
     provablyNotSent,
     // A communication that went away is not repaired by preparing anew: the media belongs to it.
     staleIntent: () => false,

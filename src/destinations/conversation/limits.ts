@@ -61,16 +61,19 @@ function sizeText(bytes: number): string {
 export const MAX_TEXT = 2000;
 export const MAX_SMS_TEXT = 765;
 
+/** The `textBody` limit of a communication's channel (unknown: the 2000 characters of most). */
+export function textLimitOf(channel: string | undefined): { length: number; unit: 'characters'; label: string } {
+  return channel?.toLowerCase() === 'sms'
+    ? { length: MAX_SMS_TEXT, unit: 'characters', label: 'an SMS conversation' }
+    : { length: MAX_TEXT, unit: 'characters', label: 'a conversation message' };
+}
+
 /** Refuses a message text the channel cannot take, before anything is uploaded. */
 export function checkText(text: string, channel: string | undefined): ConfigError | undefined {
-  const sms = channel?.toLowerCase() === 'sms';
-  const limit = sms ? MAX_SMS_TEXT : MAX_TEXT;
+  const limit = textLimitOf(channel);
   const length = [...text].length;
-  if (length <= limit) return undefined;
-  return new ConfigError(
-    'config.text',
-    `--text: the message text has ${length} characters; ${sms ? 'an SMS conversation' : 'a conversation message'} takes at most ${limit}. Shorten it.`,
-  );
+  if (length <= limit.length) return undefined;
+  return new ConfigError('config.text', `--text: the message text has ${length} characters; ${limit.label} takes at most ${limit.length}. Shorten it.`);
 }
 
 /** The refusal, or undefined when the file fits what is known. */

@@ -4,6 +4,7 @@
  * `hex(MD5(concat(part MD5s)))-N` a store without flexible checksums still answers.
  */
 import { createHash } from 'node:crypto';
+import { uriEscape } from './uri.js';
 
 /** "sha256:<hex>" → base64 of the digest. */
 export function base64OfChecksum(checksum: string): string {
@@ -41,6 +42,5 @@ export function multipartEtag(partEtags: readonly (string | undefined)[]): strin
 /** `attachment; filename*=UTF-8''…` (RFC 6266/8187) with an ASCII fallback for old clients. */
 export function contentDisposition(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
-  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${uriEscape(fileName)}`;
 }

@@ -15,6 +15,9 @@ import { UrlSigner } from './signer.js';
 
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
 
+/** The longest a cleanup call may hold a run that already failed. */
+export const CLEANUP_TIMEOUT_MS = 20_000;
+
 let sdkLoading: Promise<S3Sdk> | undefined;
 
 /** The SDK module, imported once per process on first use. */
@@ -93,6 +96,15 @@ export class S3Connection {
     } catch (error) {
       throw s3Error(error, what, signal);
     }
+  }
+
+  /**
+   * A cleanup call (abort an upload, remove an unfinished object): best effort, never throws, and
+   * never holds a failed run longer than CLEANUP_TIMEOUT_MS — the bucket's lifecycle rule is the
+   * backstop.
+   */
+  async cleanup(what: string, call: (client: S3Client, sdk: S3Sdk, options: { abortSignal: AbortSignal }) => Promise<unknown>): Promise<void> {
+    await this.control(what, undefined, (client, sdk) => call(client, sdk, { abortSignal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) })).catch(() => undefined);
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 /** The S3 link store (LINK-STORE.md): a store on the destination seam, its link, and the link message text. */
-export { S3LinkStore, S3_STORE, objectKey } from './store.js';
+export { S3LinkStore, S3_STORE, objectKey, type S3StoreSettings } from './store.js';
 export { parseS3Options, s3InputFromEnv, S3_DEFAULTS, SETTING as S3_SETTING, type S3StoreInput, type S3StoreOptions, type S3Credentials } from './options.js';
 export { partSizeFor, planParts } from './part-size.js';
 export { objectLink, type ObjectLink } from './link.js';

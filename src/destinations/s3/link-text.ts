@@ -6,11 +6,14 @@
  * the URL, the SHA-256 and the expiry are never cut. If even that does not fit, the URL itself is
  * too long for the channel: a RejectedError says so.
  */
-import { RejectedError } from '../../errors/index.js';
+import { ConfigError, RejectedError } from '../../errors/index.js';
+import { SETTING as S3_SETTING } from './options.js';
 
 export interface TextLimit {
   length: number;
   unit: 'characters' | 'bytes';
+  /** What takes this limit, for messages ("an SMS conversation"); optional. */
+  label?: string | undefined;
 }
 
 export const WEB_MESSAGING_LIMIT: TextLimit = Object.freeze({ length: 4096, unit: 'bytes' });
@@ -71,11 +74,14 @@ export function shortenName(name: string, max: number): string {
   return `${chars.slice(0, keep).join('')}…${ext.join('')}`;
 }
 
-function compose(facts: LinkFacts, name: string, exactBytes: boolean, intro: string | undefined): string {
+/** The longest expiry in words ("Wednesday 30 September 2026 at 23:59 UTC"): a check made before the link exists. */
+const LONGEST_EXPIRY = 'Wednesday 30 September 0000 at 00:00 UTC';
+
+function compose(facts: LinkFacts, name: string, exactBytes: boolean, intro: string | undefined, expiryWords?: string): string {
   const hex = facts.sha256.replace(/^sha256:/, '');
   const size = plainSize(facts.size);
   const exact = exactBytes && facts.size >= 1000 ? ` (${facts.size.toLocaleString('en-US')} bytes)` : '';
-  const expiry = facts.expiresAt === undefined ? 'The link does not expire.' : `The link expires on ${plainUtc(facts.expiresAt)}.`;
+  const expiry = facts.expiresAt === undefined ? 'The link does not expire.' : `The link expires on ${expiryWords ?? plainUtc(facts.expiresAt)}.`;
   const lines = [
     ...(intro === undefined || intro === '' ? [] : [intro]),
     `File: ${name}, ${size}${exact}`,
@@ -120,7 +126,31 @@ export function buildLinkText(facts: LinkFacts, limit: TextLimit): string {
   }
   const bare = compose(facts, short, false, undefined);
   if (fits(bare)) return bare;
-  throw new RejectedError(
+  throw tooLong(facts, limit);
+}
+
+/**
+ * Checks, before anything is uploaded, that a link message to this file can fit the limit: the
+ * shortest text `buildLinkText` may write (the file name shortened, no intro, the longest expiry
+ * in words), with a link of the length the real one will have. A ConfigError (exit 2) naming the
+ * limit otherwise: the settings (a shorter link) or the channel have to change, not the file.
+ */
+export function checkLinkFits(facts: Omit<LinkFacts, 'sha256' | 'intro'>, limit: TextLimit): void {
+  const probe: LinkFacts = { ...facts, sha256: '0'.repeat(64) };
+  const shortest = compose(probe, shortenName(facts.fileName, 16), false, undefined, LONGEST_EXPIRY);
+  const length = measure(shortest, limit.unit);
+  if (length <= limit.length) return;
+  const on = limit.label === undefined ? '' : ` on ${limit.label}`;
+  throw new ConfigError(
+    'config.link_text',
+    `A link message${on} must fit ${limit.length} ${limit.unit}, and this one needs at least ${length}: its download link alone is ${measure(facts.url, limit.unit)} ${limit.unit}. ` +
+      `Refused before uploading. Configure ${S3_SETTING.publicBaseUrl} (shorter links) or a shorter key prefix in ${S3_SETTING.location}, or send through a channel with a larger text limit.`,
+    { details: { needed: length, limit: limit.length, unit: limit.unit, urlLength: measure(facts.url, limit.unit) } },
+  );
+}
+
+function tooLong(facts: LinkFacts, limit: TextLimit): RejectedError {
+  return new RejectedError(
     'rejected.link_too_long',
     `The download link (${measure(facts.url, limit.unit)} ${limit.unit}) does not fit a message of at most ${limit.length} ${limit.unit} with the file's name, size, SHA-256 and expiry. ` +
       'Configure a public base URL (shorter links) or a channel with a larger text limit.',

@@ -7,6 +7,7 @@
 import type { S3Connection } from './client.js';
 import type { S3StoreOptions } from './options.js';
 import { signGetObject } from './presign.js';
+import { escapeKey } from './uri.js';
 
 export interface ObjectLink {
   url: string;
@@ -14,16 +15,13 @@ export interface ObjectLink {
   expiresAt: string | undefined;
 }
 
-/** The key as a URL path: each segment percent-encoded, the slashes kept. */
-export const keyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
-
 export async function objectLink(
   connection: S3Connection,
   options: Pick<S3StoreOptions, 'publicBaseUrl' | 'linkLifetimeSeconds'>,
   object: { bucket: string; key: string },
   lifetimeSeconds = options.linkLifetimeSeconds,
 ): Promise<ObjectLink> {
-  if (options.publicBaseUrl !== undefined) return { url: `${options.publicBaseUrl}/${keyPath(object.key)}`, expiresAt: undefined };
+  if (options.publicBaseUrl !== undefined) return { url: `${options.publicBaseUrl}/${escapeKey(object.key)}`, expiresAt: undefined };
   const { signer } = await connection.load();
   const at = connection.now();
   const url = await signGetObject(signer, object.bucket, object.key, at, lifetimeSeconds);

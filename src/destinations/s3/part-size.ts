@@ -6,14 +6,17 @@ import { RejectedError } from '../../errors/index.js';
 import { planSegments, type SegmentPlan } from '../../upload/plan.js';
 import { MAX_OBJECT_SIZE, MAX_PART_SIZE, MAX_PARTS, MiB } from './options.js';
 
+/** The refusal of a file larger than an S3 object may be (5 TiB), or undefined. */
+export function tooLargeForS3(size: number): RejectedError | undefined {
+  if (size <= MAX_OBJECT_SIZE) return undefined;
+  return new RejectedError('rejected.too_large', `The file (${size} bytes) is larger than the 5 TiB an S3 object may hold. Split it before sending.`, {
+    details: { size, maxSize: MAX_OBJECT_SIZE },
+  });
+}
+
 export function partSizeFor(size: number, configured: number): number {
-  if (size > MAX_OBJECT_SIZE) {
-    throw new RejectedError(
-      'rejected.too_large',
-      `The file (${size} bytes) is larger than the 5 TiB an S3 object may hold. Split it before sending.`,
-      { details: { size, maxSize: MAX_OBJECT_SIZE } },
-    );
-  }
+  const tooLarge = tooLargeForS3(size);
+  if (tooLarge !== undefined) throw tooLarge;
   if (Math.ceil(size / configured) <= MAX_PARTS) return configured;
   const grown = Math.ceil(size / MAX_PARTS / MiB) * MiB;
   return Math.min(grown, MAX_PART_SIZE);
@@ -26,3 +29,13 @@ export function planParts(size: number, configured: number): SegmentPlan {
 
 /** A file that fits one part is one PutObject, not a multipart upload. */
 export const isSinglePut = (plan: SegmentPlan): boolean => plan.chunks <= 1;
+
+/** A journalled multipart upload's layout, in the part size it was created with. */
+export function multipartPlan(size: number, partSize: number): SegmentPlan {
+  return planSegments(size, partSize, MAX_PARTS);
+}
+
+/** A journalled single PutObject's layout: the whole file as one part (none when empty). */
+export function singlePutPlan(size: number): SegmentPlan {
+  return planSegments(size, Math.max(size, 1), 1);
+}

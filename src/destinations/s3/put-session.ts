@@ -5,12 +5,12 @@
  * keeps none.
  */
 import { createHash } from 'node:crypto';
-import { IntegrityError } from '../../errors/index.js';
 import type { SegmentPlan } from '../../upload/plan.js';
-import type { JsonValue, PartRequest, PartToPut, RemoteSession, StepContext, StoredFile, StoredPart } from '../destination.js';
-import { bareEtag, base64OfChecksum, contentDisposition } from './checksums.js';
+import type { PartRequest, PartToPut, StepContext, StoredFile, StoredPart } from '../destination.js';
+import { base64OfChecksum, contentDisposition } from './checksums.js';
 import type { S3Connection } from './client.js';
-import { objectLink } from './link.js';
+import { headObject } from './head-object.js';
+import { ObjectSession } from './object-session.js';
 import type { S3StoreOptions } from './options.js';
 import { signPutObject } from './presign.js';
 
@@ -23,64 +23,34 @@ export interface PutState {
   size: number;
 }
 
-export class PutSession implements RemoteSession {
-  readonly id: string;
-  readonly fileName: string;
-  readonly contentType: string;
-  readonly resumed: boolean;
-  readonly plan: SegmentPlan;
-  readonly held: ReadonlyMap<number, StoredPart> = new Map();
-  readonly #connection: S3Connection;
-  readonly #options: S3StoreOptions;
-  readonly #state: PutState;
-  #version = 1;
-  #completed = false;
-
+export class PutSession extends ObjectSession<PutState> {
   constructor(connection: S3Connection, options: S3StoreOptions, state: PutState, plan: SegmentPlan, resumed: boolean) {
-    this.#connection = connection;
-    this.#options = options;
-    this.#state = state;
-    this.id = state.key;
-    this.fileName = state.fileName;
-    this.contentType = state.contentType;
-    this.plan = plan;
-    this.resumed = resumed;
-  }
-
-  get key(): string {
-    return this.#state.key;
-  }
-
-  state(): JsonValue {
-    return { ...this.#state };
+    super({
+      connection,
+      options,
+      state,
+      id: state.key,
+      plan,
+      held: new Map(),
+      resumed,
+      renew: async (signal) => {
+        await headObject(connection, state, signal).catch(() => undefined);
+      },
+    });
   }
 
   async partRequest(part: PartToPut): Promise<PartRequest> {
     const checksum = { hex: part.checksum.replace(/^sha256:/, ''), base64: part.checksumBase64 };
-    const { signer } = await this.#connection.load();
-    const signed = await signPutObject(signer, this.#state, checksum, this.#connection.now(), this.#options.partUrlLifetimeSeconds);
-    return { url: signed.url, headers: signed.headers, version: this.#version };
-  }
-
-  async refresh(version: number, step: StepContext): Promise<void> {
-    if (version < this.#version) return;
-    // Any signed call re-learns the store's clock (the SDK corrects its offset from the Date header).
-    const { bucket, key } = this.#state;
-    await this.#connection.control('check the stored object', step.signal, (client, sdk, o) => client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }), o)).catch(() => undefined);
-    this.#version++;
-    step.emit({ type: 'url-refreshed', expiresAt: new Date(this.#connection.now().getTime() + this.#options.partUrlLifetimeSeconds * 1000).toISOString() });
-  }
-
-  accept(part: PartToPut, etag: string | undefined): StoredPart | 'damaged' {
-    return { index: part.index, size: part.length, checksum: part.checksum, etag: etag === undefined ? undefined : bareEtag(etag) };
+    const { signer } = await this.connection.load();
+    const signed = await signPutObject(signer, this.saved, checksum, this.connection.now(), this.options.partUrlLifetimeSeconds);
+    return { url: signed.url, headers: signed.headers, version: this.urls.version };
   }
 
   async complete(_parts: StoredPart[], whole: { sha256: string; size: number }, step: StepContext): Promise<{ resend: number[] } | { stored: StoredFile }> {
-    const { bucket, key } = this.#state;
-    const ours = base64OfChecksum(whole.sha256);
+    const { bucket, key } = this.saved;
     if (this.plan.chunks === 0) {
       const empty = createHash('sha256').digest();
-      await this.#connection.control('store the empty file', step.signal, (client, sdk, o) =>
+      await this.connection.control('store the empty file', step.signal, (client, sdk, o) =>
         client.send(
           new sdk.PutObjectCommand({
             Bucket: bucket,
@@ -96,39 +66,17 @@ export class PutSession implements RemoteSession {
         ),
       );
     }
-    const head = await this.#connection.control('check the stored object', step.signal, (client, sdk, o) => client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), o));
-    if (head.ContentLength !== whole.size) {
-      throw new IntegrityError('integrity.size_mismatch', `The S3 store holds ${head.ContentLength ?? 'no'} bytes for the object, not the ${whole.size} we sent. Send the file again.`);
-    }
-    const theirs = head.ChecksumSHA256;
-    const verified = theirs !== undefined && theirs !== '';
-    if (verified && theirs !== ours) {
-      // A single PUT's checksum is the whole file's: a difference is damage after the check.
-      return { resend: [0] };
-    }
-    this.#completed = true;
-    const link = await objectLink(this.#connection, this.#options, { bucket, key });
-    return {
-      stored: {
-        ref: { bucket, key, ...(verified && { checksumSHA256: theirs }) },
-        fileName: this.fileName,
-        contentType: this.contentType,
-        size: whole.size,
-        sha256: whole.sha256,
-        verified,
-        link,
-      },
-    };
+    const theirs = (await this.sizedHead(whole, step.signal)).checksum;
+    // A single PUT's checksum is the whole file's: a difference is damage after the check.
+    if (theirs !== undefined && theirs !== base64OfChecksum(whole.sha256)) return { resend: [0] };
+    this.completed = true;
+    return { stored: await this.storedFile(whole, theirs, step.signal) };
   }
 
   /** Removes an object this session may have put (best effort): an unfinished send leaves nothing. */
   async abort(): Promise<void> {
-    if (this.#completed) return;
-    const { bucket, key } = this.#state;
-    await this.#connection
-      .control('remove the unfinished object', undefined, (client, sdk) =>
-        client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: AbortSignal.timeout(20_000) }),
-      )
-      .catch(() => undefined);
+    if (this.completed) return;
+    const { bucket, key } = this.saved;
+    await this.connection.cleanup('remove the unfinished object', (client, sdk, o) => client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }), o));
   }
 }

@@ -11,13 +11,8 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { escapeKey, uriEscape } from './uri.js';
 
-/** RFC 3986 escaping as S3 canonicalises it (the SDK's extendedEncodeURIComponent). */
-export const uriEscape = (text: string): string =>
-  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-/** A key as a URL path: each segment escaped, the slashes kept (S3's greedy `{Key+}` label). */
-export const escapeKey = (key: string): string => key.split('/').map(uriEscape).join('/');
 
 interface BucketEndpoint {
   protocol: string;

@@ -1,23 +1,29 @@
 /**
  * The S3 link store as a seam store: `open` picks the object's key and either creates a multipart
  * upload (SHA-256 checksums, type, disposition) or, for a file that fits one part, a single PUT;
- * `resume` asks ListParts what a journalled upload holds (the store is the truth) and answers
- * undefined when the store forgot it, so the caller starts over.
+ * `resume` asks ListParts what a journalled upload holds (the store is the truth); when the store
+ * forgot it, the upload may have been completed just before a crash (finished-upload.ts decides
+ * from the object and the journalled parts), else it answers undefined and the caller starts over.
  */
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { InternalError, RejectedError } from '../../errors/index.js';
-import type { FileFacts, JsonValue, Refusal, RemoteSession, StepContext, Store } from '../destination.js';
+import { InternalError } from '../../errors/index.js';
+import type { FileFacts, JsonValue, Refusal, RemoteSession, StepContext, Store, StoredPart } from '../destination.js';
 import { contentDisposition } from './checksums.js';
 import { S3Connection } from './client.js';
+import { finishedUpload } from './finished-upload.js';
+import { objectLink } from './link.js';
+import { checkLinkFits, type TextLimit } from './link-text.js';
 import { heldParts, listParts } from './list-parts.js';
 import { abortMultipart, MultipartSession, type MultipartState } from './multipart-session.js';
-import { MAX_OBJECT_SIZE, parseS3Options, type S3StoreInput, type S3StoreOptions } from './options.js';
-import { isSinglePut, planParts } from './part-size.js';
-import { planSegments } from '../../upload/plan.js';
+import { parseS3Options, type S3StoreInput, type S3StoreOptions } from './options.js';
+import { isSinglePut, multipartPlan, planParts, singlePutPlan, tooLargeForS3 } from './part-size.js';
 import { PutSession, type PutState } from './put-session.js';
 
 export const S3_STORE = 's3';
+
+/** A store's settings as the user spells them, or already parsed (`parseS3Options`: then not parsed again). */
+export type S3StoreSettings = S3StoreInput | S3StoreOptions;
 
 /** `prefix/<16 hex>/<name>`: unique per send, so no upload ever replaces another's object. */
 export function objectKey(prefix: string, fileName: string): string {
@@ -63,7 +69,7 @@ export class S3LinkStore implements Store {
   /** The SDK client and the URL signer, loaded on first use (opening, resuming or discarding an upload). */
   readonly connection: S3Connection;
 
-  constructor(input: S3StoreInput | S3StoreOptions, client?: S3Client) {
+  constructor(input: S3StoreSettings, client?: S3Client) {
     this.options = 'location' in input ? parseS3Options(input) : input;
     this.connection = new S3Connection(this.options, client);
   }
@@ -79,8 +85,19 @@ export class S3LinkStore implements Store {
   }
 
   refuses(file: FileFacts): Refusal | undefined {
-    if (file.size <= MAX_OBJECT_SIZE) return undefined;
-    return { error: new RejectedError('rejected.too_large', `The file (${file.size} bytes) is larger than the 5 TiB an S3 object may hold.`, { details: { size: file.size } }) };
+    const error = tooLargeForS3(file.size);
+    return error === undefined ? undefined : { error };
+  }
+
+  /**
+   * Refuses (ConfigError, exit 2) a file whose link message could not fit `limit`, before anything
+   * is uploaded: the link is signed for a key of the length the real one will have (local signing,
+   * no request), so its length is the real link's.
+   */
+  async checkLinkFits(file: FileFacts, limit: TextLimit): Promise<void> {
+    const object = { bucket: this.options.bucket, key: objectKey(this.options.prefix, file.fileName) };
+    const link = await objectLink(this.connection, this.options, object);
+    checkLinkFits({ fileName: file.fileName, size: file.size, url: link.url, expiresAt: link.expiresAt }, limit);
   }
 
   async open(file: FileFacts, step: StepContext): Promise<RemoteSession> {
@@ -119,17 +136,24 @@ export class S3LinkStore implements Store {
     return new MultipartSession(this.connection, this.options, state, plan, new Map(), false);
   }
 
-  async resume(journalled: JsonValue, file: FileFacts, step: StepContext): Promise<RemoteSession | undefined> {
+  /**
+   * `journalledParts`: what the journal recorded as stored. When the store no longer knows the
+   * upload, they tell whether the object at its key is the finished upload (finished-upload.ts).
+   */
+  async resume(journalled: JsonValue, file: FileFacts, step: StepContext, journalledParts?: readonly StoredPart[]): Promise<RemoteSession | undefined> {
     const state = stateOf(journalled);
     if (state === undefined || state.size !== file.size) return undefined;
     if (state.kind === 'put') {
       // Nothing partial to keep: the one PUT goes again (to the same key).
-      return new PutSession(this.connection, this.options, state, planSegments(state.size, Math.max(state.size, 1), 1), true);
+      return new PutSession(this.connection, this.options, state, singlePutPlan(state.size), true);
     }
-    const plan = planSegments(state.size, state.partSize, 10_000);
+    const plan = multipartPlan(state.size, state.partSize);
     const target = { bucket: state.bucket, key: state.key, uploadId: state.uploadId };
     const listed = await listParts(this.connection, target, step.signal);
-    if (listed === undefined) return undefined;
+    if (listed === undefined) {
+      const finished = await finishedUpload(this.connection, state, plan, journalledParts, step.signal);
+      return finished === undefined ? undefined : new MultipartSession(this.connection, this.options, state, plan, finished.held, true, finished.composite);
+    }
     return new MultipartSession(this.connection, this.options, state, plan, heldParts(plan, listed), true);
   }
 

@@ -5,3 +5,4 @@ export { resolveWebMessagingOptions, type WebMessagingConfig, type WebMessagingO
 export { readGuestToken, writeGuestToken } from './guest-token.js';
 export { checkAttachment, parseSessionResponse, type SessionLimits } from './session.js';
 export { LINK_STORE_HINT } from './errors.js';
+export { MAX_TEXT_BYTES } from './message.js';

@@ -19,7 +19,7 @@
  */
 import type { ResolvedConfig } from '../../config/index.js';
 import type { Destination, Notifier, Store } from '../../destinations/destination.js';
-import { WEB_MESSAGING, type WebMessagingConfig } from '../../destinations/web-messaging/index.js';
+import { MAX_TEXT_BYTES, WEB_MESSAGING, type WebMessagingConfig } from '../../destinations/web-messaging/index.js';
 import { InternalError } from '../../errors/index.js';
 import { resolveRetryPolicy } from '../../http/retry-policy.js';
 import type { Journal, RecordedTarget } from '../../journal/index.js';
@@ -61,14 +61,17 @@ export function jobDeliveryMode(vias: Pick<RelayVias, 'delivery'>, job: Pick<Job
 
 /**
  * The link Via of a job whose base destination is not opened: the base's name and journal target
- * are all a link job's storing needs; anything else of the base is refused.
+ * are all a link job's storing needs; anything else of the base is refused. `maxText` is the
+ * base's general text limit, which the link store checks the link message against before
+ * storing; a narrower limit known only once the destination is opened (an SMS conversation's 765
+ * characters) is checked when the job's relay builds the message.
  */
-function unopenedLinkVia(base: { name: string; description: string; target: RecordedTarget }, link: LinkStore): Via {
+function unopenedLinkVia(base: { name: string; description: string; target: RecordedTarget; maxText: Notifier['maxText'] }, link: LinkStore): Via {
   const refuse = (): never => {
     throw new InternalError('internal.destination', `${base.description} is not opened here: only the job's relay delivers its message.`);
   };
   const store: Store = { name: base.name, open: refuse, resume: refuse, discard: () => Promise.resolve() };
-  const notifier: Notifier = { name: base.name, maxText: { length: 0, unit: 'characters' }, prepare: refuse, send: refuse, provablyNotSent: () => false, staleIntent: () => false };
+  const notifier: Notifier = { name: base.name, maxText: base.maxText, prepare: refuse, send: refuse, provablyNotSent: () => false, staleIntent: () => false };
   const destination: Destination = { name: base.name, description: base.description, targetKey: base.target.clientId, store, notifier, close: () => Promise.resolve() };
   return linkVia({ destination, transport: link.transport, retryPolicy: resolveRetryPolicy(), target: base.target }, link);
 }
@@ -101,7 +104,7 @@ export function webMessagingVias(config: WebMessagingConfig, journal: Journal, d
     needsJournal: true,
     storage: async (job) => {
       const link = surelyLinked(delivery, job);
-      return link === undefined ? undefined : unopenedLinkVia({ name: WEB_MESSAGING, description: config.target, target }, link);
+      return link === undefined ? undefined : unopenedLinkVia({ name: WEB_MESSAGING, description: config.target, target, maxText: { length: MAX_TEXT_BYTES, unit: 'bytes' } }, link);
     },
     open: (job, filePath, signal) =>
       openWebMessagingVia({
@@ -141,7 +144,8 @@ export function conversationVias(
       // Building the destination calls nothing (the token is fetched at the first call): its target, exactly as the relay's.
       const opened = open(job);
       await opened.close();
-      return unopenedLinkVia({ name: opened.via.destination.name, description: opened.via.destination.description, target: opened.via.target }, link);
+      const { name, description, notifier } = opened.via.destination;
+      return unopenedLinkVia({ name, description, target: opened.via.target, maxText: notifier.maxText }, link);
     },
   };
 }

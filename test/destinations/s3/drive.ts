@@ -10,7 +10,7 @@ import { request } from 'undici';
 import type { JsonValue, RemoteSession, StepContext, Store, StoredFile, StoredPart } from '../../../src/destinations/destination.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/http/retry-policy.js';
 import type { UploadEvent } from '../../../src/upload/events.js';
-import { segmentRange } from '../../../src/upload/plan.js';
+import { segmentRange, type SegmentPlan } from '../../../src/upload/plan.js';
 
 export interface DriveOptions {
   fileName?: string;
@@ -19,6 +19,8 @@ export interface DriveOptions {
   concurrency?: number;
   /** Continue this journalled session instead of opening one. */
   resume?: JsonValue;
+  /** With `resume`: the parts the journal recorded as stored. */
+  journalled?: readonly StoredPart[];
   /** Stop (as a crash would) once this many parts were stored in this run; the session's state is returned. */
   crashAfter?: number;
   /** Changes the bytes of one attempt (in a copy), as a faulty network device would. */
@@ -41,11 +43,19 @@ class Crash extends Error {}
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest();
 
+/** The parts of `data` as the journal records them once stored: index, size, checksum. */
+export function journalledParts(plan: SegmentPlan, data: Buffer): StoredPart[] {
+  return Array.from({ length: plan.chunks }, (_, index) => {
+    const { start, length } = segmentRange(plan, index);
+    return { index, size: length, checksum: `sha256:${sha256(data.subarray(start, start + length)).toString('hex')}` };
+  });
+}
+
 export async function drive(store: Store, data: Buffer, options: DriveOptions = {}): Promise<DriveResult> {
   const events: UploadEvent[] = [];
   const step: StepContext = { signal: options.signal ?? new AbortController().signal, retry: DEFAULT_RETRY_POLICY, emit: (e) => events.push(e) };
   const facts = { fileName: options.fileName ?? 'file.bin', contentType: options.contentType ?? 'application/octet-stream', size: data.length };
-  const opened = options.resume === undefined ? await store.open(facts, step) : await store.resume(options.resume, facts, step);
+  const opened = options.resume === undefined ? await store.open(facts, step) : await store.resume(options.resume, facts, step, options.journalled);
   if (opened === undefined) throw new Error('the store forgot the session');
   const session = opened;
   const result: DriveResult = { session, stored: undefined, sent: [], attempts: [], events };

@@ -80,6 +80,21 @@ test("a part URL that expires mid-upload (the store's clock moved on) is re-sign
   assert.equal((await download(run.stored?.link?.url ?? '')).status, 200);
 });
 
+test('a single PutObject whose URL expired before it was sent is re-signed once and stored', async (t) => {
+  const emu = await emulator(t);
+  const store = emulatorStore(t, emu, { partUrlLifetimeSeconds: 60 });
+  const data = bytes(2 * MiB, 9);
+  const run = await drive(store, data, {
+    beforePut: (_index, attempt) => {
+      if (attempt === 1) emu.advanceClock(20 * 60_000);
+    },
+  });
+  assert.deepEqual(run.attempts.filter((a) => a.status === 403), [{ index: 0, status: 403, code: 'AccessDenied' }]);
+  assert.equal(run.events.filter((e) => e.type === 'url-refreshed').length, 1);
+  assert.equal(run.stored?.verified, true);
+  assert.equal((await download(run.stored?.link?.url ?? '')).status, 200);
+});
+
 test('resume after an interruption sends only the parts ListParts does not show', async (t) => {
   const emu = await emulator(t);
   const store = emulatorStore(t, emu);

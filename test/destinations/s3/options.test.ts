@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../../../src/errors/index.js';
-import { parseS3Options, partSizeFor, planParts, s3InputFromEnv } from '../../../src/destinations/s3/index.js';
+import { parseS3Options, partSizeFor, planParts, S3LinkStore, s3InputFromEnv } from '../../../src/destinations/s3/index.js';
 import { compositeChecksum, contentDisposition } from '../../../src/destinations/s3/checksums.js';
 import { s3Error } from '../../../src/destinations/s3/errors.js';
 
@@ -56,6 +56,17 @@ test('part size grows for files that would need more than 10,000 parts; one part
   assert.equal(planParts(5 * MiB, 5 * MiB).chunks, 1);
   assert.equal(planParts(0, 5 * MiB).chunks, 0);
   assert.throws(() => partSizeFor(6 * 1024 * GiB, 8 * MiB), /5 TiB/);
+  const store = new S3LinkStore({ location: 's3://bucket/p/' });
+  assert.equal(store.refuses({ fileName: 'f', contentType: 'application/octet-stream', size: 5 * 1024 * GiB }), undefined);
+  const refusal = store.refuses({ fileName: 'f', contentType: 'application/octet-stream', size: 6 * 1024 * GiB });
+  assert.equal(refusal?.error.code, 'rejected.too_large');
+  assert.match(refusal?.error.message ?? '', /5 TiB/);
+  store.close();
+  // Settings parsed once (the CLI checks them up front) are taken as they are, not parsed again.
+  const parsed = parseS3Options({ location: 's3://bucket/p/', partSize: '16MiB' });
+  const given = new S3LinkStore(parsed);
+  assert.equal(given.options, parsed);
+  given.close();
 });
 
 test('checksum and header helpers', () => {
