@@ -9,6 +9,7 @@ import type { RemoteSession, StoredFile } from '../../destinations/destination.j
 import type { Journal } from '../../journal/index.js';
 import { DEFAULT_LANGUAGE, defaultMessageText } from '../../relay/deliver-file.js';
 import type { Via } from '../../relay/via.js';
+import { GROWING_FINGERPRINT } from '../../upload/growing-source.js';
 import type { Job } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
 
@@ -40,9 +41,9 @@ export async function recordStoredUpload(
         mtimeNs: s.mtimeNs.toString(),
         ino: s.ino.toString(),
         dev: s.dev.toString(),
-        // The first and last parts' checksums are the file's fingerprint (same plan).
-        headSha256: checksums.get(0) ?? '',
-        tailSha256: checksums.get(chunks - 1) ?? '',
+        // No fingerprint: the service wrote the spool file, so the journal checks its identity
+        // only and does not read its first and last parts again before the message.
+        ...GROWING_FINGERPRINT,
       },
       target: via.target,
       destination: via.destination.name,
