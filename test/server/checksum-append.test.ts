@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { appendAndVerify, rollBackInterruptedAppends } from '../../src/server/intake/checksum-append.js';
+import { appendAndVerify, preferAsyncWrites, rollBackInterruptedAppends } from '../../src/server/intake/checksum-append.js';
 import { pino } from 'pino';
 import { DEMO_CLIENT } from '../../src/emulator/index.js';
 import { JobStore } from '../../src/server/jobs/job-store.js';
@@ -88,6 +88,33 @@ test('appendAndVerify: a chunk in many reads is written as it comes, and cut bac
     assert.deepEqual(await readFile(path), Buffer.concat([head, big]));
 
     assert.deepEqual(await readdir(markerDir), []);
+  });
+});
+
+test('appendAndVerify through the thread pool (a slow disk): the body waits for each write; a failure cuts back after the write in flight', async () => {
+  await withDir(async (dir) => {
+    const markerDir = join(dir, 'partial');
+    await mkdir(markerDir);
+    const path = join(dir, 'c'.repeat(32));
+    await writeFile(path, Buffer.alloc(0));
+    const data = randomBytes(1024 * 1024 + 7);
+    const pieces = () => Readable.from(Array.from({ length: Math.ceil(data.length / 65_536) }, (_, i) => data.subarray(i * 65_536, (i + 1) * 65_536)));
+    const target = { id: 'c'.repeat(32), path, offset: 0, limit: data.length, markerDir };
+    preferAsyncWrites(60_000);
+    try {
+      assert.equal((await appendAndVerify(pieces(), sha256(randomBytes(8)) as never, target)).kind, 'mismatch');
+      assert.equal((await stat(path)).size, 0);
+      const broken = new Readable({ read() {} });
+      broken.push(data.subarray(0, 200_000));
+      setTimeout(() => broken.destroy(new Error('client went away')), 20);
+      await assert.rejects(appendAndVerify(broken, sha256(data) as never, target), /client went away/);
+      assert.equal((await stat(path)).size, 0);
+      assert.equal((await appendAndVerify(pieces(), sha256(data) as never, target)).kind, 'verified');
+      assert.deepEqual(await readFile(path), data);
+      assert.deepEqual(await readdir(markerDir), []);
+    } finally {
+      preferAsyncWrites(0);
+    }
   });
 });
 

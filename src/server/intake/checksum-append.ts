@@ -59,6 +59,11 @@ export const SLOW_WRITE_MS = 100;
 export const SLOW_DISK_MS = 5_000;
 let asyncWritesUntil = 0;
 
+/** Writes go through the thread pool for the next `ms` (what a slow write does; tests use it too). */
+export function preferAsyncWrites(ms: number): void {
+  asyncWritesUntil = performance.now() + ms;
+}
+
 const MARKER = /^([0-9a-f]{32})\.append$/;
 const markerPath = (dir: string, id: string): string => join(dir, `${id}.append`);
 
@@ -72,7 +77,7 @@ function writeAt(handle: FileHandle, data: Buffer, position: number): Promise<vo
     const started = performance.now();
     done += writeSync(handle.fd, data, done, data.length - done, position + done);
     const took = performance.now() - started;
-    if (took > SLOW_WRITE_MS) asyncWritesUntil = started + took + SLOW_DISK_MS;
+    if (took > SLOW_WRITE_MS) preferAsyncWrites(SLOW_DISK_MS);
   }
   if (done === data.length) return undefined;
   return (async () => {
