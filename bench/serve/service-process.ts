@@ -4,7 +4,7 @@
  * its tail, and the embedded emulator's URL can be read from it). Stopped by pid, SIGTERM first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { appendFileSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { PROJECT_ROOT, stopChild } from '../lib/children.js';
 
 export interface ServiceProcess {
@@ -67,6 +67,9 @@ export async function startServiceProcess(
     child.stdout?.setEncoding('utf8').on('data', onData);
     child.once('exit', onExit);
   });
+  // BENCH_SERVICE_STDOUT: a file for what the service prints after its URL (e.g. --trace-gc lines).
+  const stdoutPath = process.env.BENCH_SERVICE_STDOUT;
+  if (stdoutPath !== undefined && stdoutPath !== '') child.stdout?.on('data', (text: string) => appendFileSync(stdoutPath, text));
   child.stdout?.resume();
   return {
     url,

@@ -33,7 +33,10 @@ export interface GrowingSource {
   tracksWhole?(): boolean;
 }
 
-/** A growing file has no first and last chunk to fingerprint yet: resume is the caller's (its own record). */
+/**
+ * A growing file has no first and last chunk to fingerprint yet: resume is the caller's (its own
+ * record). A journal entry recorded with it is checked by the file's identity only (file-identity.ts).
+ */
 export const GROWING_FINGERPRINT: ChunkFingerprint = Object.freeze({ headSha256: '', tailSha256: '' });
 
 const READ_NONBLOCK = constants.O_NONBLOCK === undefined ? 'r' : constants.O_RDONLY | constants.O_NONBLOCK;

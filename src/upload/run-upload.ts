@@ -27,7 +27,6 @@ import { contentTypeFor, validateContentType } from './content-type.js';
 import type { UploadEvent } from './events.js';
 import { assertUnchanged } from './file-guard.js';
 import { fingerprint } from './fingerprint.js';
-import { GrowingSegmentReader } from './growing-reader.js';
 import { GROWING_FINGERPRINT, assertGrown, openGrowingFile, type GrowingSource } from './growing-source.js';
 import { validateUploadOptions, type UploadFileOptions } from './options.js';
 import type { PartTransport } from './put-part.js';
@@ -145,7 +144,7 @@ export async function runUpload(store: Store, transport: PartTransport, options:
     const workers = Math.min(valid.concurrency, plan.chunks);
     // workers + 1: a worker asking for its next segment always finds a free buffer (see SegmentReader).
     const pool = new BufferPool(workers + 1, Math.min(plan.chunkSize, size));
-    const reader = growing === undefined ? new SegmentReader(source.handle, plan, pool) : new GrowingSegmentReader(source.handle, plan, pool, growing, signal);
+    const reader = new SegmentReader(source.handle, plan, pool, growing, signal);
     const storage: StorageContext = {
       transport,
       session: opened,

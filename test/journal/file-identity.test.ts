@@ -50,3 +50,19 @@ test('fileChanges: unchanged, grown, touched, replaced, tail rewritten with its 
 
   assert.match((await fileChanges({ ...recorded, path: join(dir, 'gone.bin') }, PLAN))[0] ?? '', /cannot be opened.*ENOENT/);
 });
+
+test('fileChanges: a file recorded without chunk digests (the service wrote it) is checked by identity only', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'spooled.bin');
+  await writeFile(path, randomBytes(300 * 1024));
+  await utimes(path, 1_700_000_000, 1_700_000_000);
+  const recorded = { ...(await record(path)), headSha256: '', tailSha256: '' };
+  assert.deepEqual(await fileChanges(recorded, PLAN), []);
+  const handle = await open(path, 'r+');
+  await handle.write(Buffer.from('x'), 0, 1, 0);
+  await handle.close();
+  await utimes(path, 1_700_000_000, 1_700_000_000);
+  assert.deepEqual(await fileChanges(recorded, PLAN), [], 'its content is not read again');
+  await utimes(path, 1_700_000_001, 1_700_000_001);
+  assert.deepEqual(await fileChanges(recorded, PLAN), ['modification time'], 'its identity still is checked');
+});

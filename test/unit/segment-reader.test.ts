@@ -37,7 +37,7 @@ test('segment reader: concurrent workers get segments in order, hashes match, wh
     };
     await Promise.all([worker(), worker(), worker()]);
     assert.deepEqual(seen, Array.from({ length: 11 }, (_, i) => i), 'handed out in index order');
-    assert.equal(reader.wholeFileSha256(), sha(data));
+    assert.equal(await reader.wholeFileSha256(), sha(data));
     assert.equal(reader.bytesRead, data.length, 'each byte read once');
     assert.ok(pool.allocatedBytes <= 4 * 1000, 'bounded by the pool');
 

@@ -14,6 +14,7 @@ import { journalRecorder } from '../../relay/journaled-upload.js';
 import { deliveryOf } from '../../relay/journaled-send.js';
 import type { Via } from '../../relay/via.js';
 import { identify } from '../../upload/file-guard.js';
+import { GROWING_FINGERPRINT } from '../../upload/growing-source.js';
 import { segmentRange } from '../../upload/plan.js';
 import type { Job } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
@@ -56,8 +57,9 @@ export async function recordStoredUpload(
       contentType: session.contentType,
       plan,
       identity: await identify(filePath),
-      // The first and last parts' checksums are the file's fingerprint (same plan).
-      fingerprint: { headSha256: checksums.get(0) ?? '', tailSha256: checksums.get(plan.chunks - 1) ?? '' },
+      // No fingerprint: the service wrote the spool file, so the journal checks its identity only
+      // and does not read its first and last parts again before the message.
+      fingerprint: GROWING_FINGERPRINT,
     });
     for (const [index, checksum] of checksums) recorder.segmentStored(index, segmentRange(plan, index).length, checksum);
     recorder.completed(stored);
