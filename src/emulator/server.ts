@@ -21,6 +21,7 @@ import { applySettingsPatch, parseStartOptions, settingsFromOptions } from './se
 import { UrlSigner } from './signing.js';
 import { buildState } from './state-view.js';
 import { Stats } from './stats.js';
+import { InOrderHashes } from './store/in-order-hash.js';
 import { loadOrCreateInstanceKey } from './store/instance-key.js';
 import { JsonWriter } from './store/json-writer.js';
 import { RecordStore } from './store/records.js';
@@ -80,6 +81,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       },
       writer,
       uploads,
+      wholeHashes: new InOrderHashes((uploadId, segment) => uploads.segmentPath(uploadId, segment), closing.signal),
       files,
       guests,
       messages,

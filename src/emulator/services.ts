@@ -11,6 +11,7 @@ import type { UrlSigner } from './signing.js';
 import type { Stats } from './stats.js';
 import type { JsonWriter } from './store/json-writer.js';
 import type { RecordStore } from './store/records.js';
+import type { InOrderHashes } from './store/in-order-hash.js';
 import type { UploadStore } from './store/uploads.js';
 import type { TokenIssuer } from './tokens.js';
 import type { EmulatorSettings } from './types.js';
@@ -23,6 +24,8 @@ export interface Services {
   setSettings(next: EmulatorSettings): void;
   readonly writer: JsonWriter;
   readonly uploads: UploadStore;
+  /** Each open upload's whole-file SHA-256, computed as its segments arrive in order. */
+  readonly wholeHashes: InOrderHashes;
   readonly files: RecordStore<FileRecord>;
   readonly guests: RecordStore<GuestRecord>;
   readonly messages: RecordStore<MessageRecord>;

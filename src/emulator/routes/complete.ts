@@ -15,7 +15,6 @@ import { sendGenesysError, sendJson } from '../http/respond.js';
 import { newId } from '../ids.js';
 import type { FileRecord } from '../records.js';
 import type { Services } from '../services.js';
-import { sha256OfFiles } from '../store/hashing.js';
 import { segmentCount, type Upload } from '../store/uploads.js';
 import { CHECKSUM } from '../validation.js';
 import { badRequest, readJsonBody } from './api-body.js';
@@ -96,10 +95,7 @@ async function completeLocked(ctx: RequestContext, env: Services, upload: Upload
   }
   const segments = [...upload.segments.values()].sort((a, b) => a.index - b.index);
   // The client going away does not stop a complete in progress; only closing the emulator does.
-  const sha256 = await sha256OfFiles(
-    segments.map((s) => env.uploads.segmentPath(meta.uploadId, s)),
-    env.closing,
-  );
+  const sha256 = await env.wholeHashes.digest(upload, segments);
   const file: FileRecord = {
     id: newId(),
     name: meta.fileName,

@@ -106,7 +106,9 @@ async function store(ctx: RequestContext, env: Services, upload: Upload, index: 
     await flipMiddleByte(tempPath, size);
     storedHash = await sha256OfFiles([tempPath], env.closing);
   }
-  await env.uploads.commitSegment(upload, tempPath, { index, size, sha256: storedHash });
+  const segment = { index, size, sha256: storedHash };
+  await env.uploads.commitSegment(upload, tempPath, segment);
+  void env.wholeHashes.stored(upload, segment);
   const complete = upload.segments.size === segmentCount(upload.meta);
   send(ctx, complete ? 200 : 206, { ETag: `"${sha256.toString('hex')}"` });
 }

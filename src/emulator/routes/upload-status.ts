@@ -39,7 +39,10 @@ export async function abortRoute(ctx: RequestContext, env: Services, params: Rec
     if (upload.meta.state === 'completed') {
       return sendGenesysError(ctx, 409, 'conflict', 'The upload is completed; a completed upload cannot be aborted.');
     }
-    if (upload.meta.state === 'open') await env.uploads.abort(upload);
+    if (upload.meta.state === 'open') {
+      env.wholeHashes.forget(upload.meta.uploadId);
+      await env.uploads.abort(upload);
+    }
     send(ctx, 204, {});
   });
 }
