@@ -16,7 +16,7 @@ import { planSegments } from '../upload/plan.js';
 import type { RecordedFile } from './types.js';
 
 /** Whether `recorded` has no first and last chunk digests (its recorder wrote the file: see above). */
-export function isWrittenByRecorder(recorded: Pick<RecordedFile, 'headSha256' | 'tailSha256'>): boolean {
+function isWrittenByRecorder(recorded: Pick<RecordedFile, 'headSha256' | 'tailSha256'>): boolean {
   return recorded.headSha256 === '' && recorded.tailSha256 === '';
 }
 

@@ -45,8 +45,6 @@ export class SegmentReader {
   #turn: Promise<unknown> = Promise.resolve();
   /** Bytes read from the file, re-reads included. */
   bytesRead = 0;
-  /** Segments whose checksum was computed here (the caller had none for them). */
-  segmentsHashed = 0;
 
   /** `growing`: the file is still being written (its hooks); `signal` stops waiting for it. */
   constructor(file: FileHandle, plan: SegmentPlan, pool: BufferPool, growing?: GrowingSource, signal?: AbortSignal) {
@@ -115,7 +113,6 @@ export class SegmentReader {
           : `The file ended at byte ${at} while reading segment ${index}, although it was said to be there.`,
     });
     this.bytesRead += segment.data.length;
-    if (known === undefined) this.segmentsHashed++;
     return segment;
   }
 }

@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ExpectedChecksum } from './preflight.js';
+import { TooLarge } from './hashing-limiter.js';
 
 export type AppendOutcome =
   /** No `path`: unlike a spooled chunk (checksum-spool.ts), it is already in the upload's file. */
@@ -54,9 +55,9 @@ export interface AppendTarget {
 }
 
 /** A synchronous write slower than this means a busy disk... */
-export const SLOW_WRITE_MS = 100;
+const SLOW_WRITE_MS = 100;
 /** ...and writes go through the thread pool for this long. */
-export const SLOW_DISK_MS = 5_000;
+const SLOW_DISK_MS = 5_000;
 let asyncWritesUntil = 0;
 
 /** Writes go through the thread pool for the next `ms` (what a slow write does; tests use it too). */
@@ -85,7 +86,6 @@ function writeAt(handle: FileHandle, data: Buffer, position: number): Promise<vo
   })();
 }
 
-class TooLarge extends Error {}
 
 /**
  * Appends `body` at `target.offset` while hashing it. A verified chunk stays; every other
@@ -107,6 +107,8 @@ export async function appendAndVerify(body: Readable, expected: ExpectedChecksum
   let size = 0;
   /** A write through the thread pool in progress (the body is paused meanwhile). */
   let writing: Promise<void> | undefined;
+  /** A failed write through the thread pool: the body may have ended already, so it is kept here too. */
+  let writeError: unknown;
   let onData: ((chunk: Buffer) => void) | undefined;
   let onAbort: (() => void) | undefined;
   try {
@@ -131,7 +133,10 @@ export async function appendAndVerify(body: Readable, expected: ExpectedChecksum
           body.pause();
           writing = pending.then(
             () => void body.resume(),
-            (error: unknown) => void body.destroy(error as Error),
+            (error: unknown) => {
+              writeError ??= error;
+              body.destroy(error as Error);
+            },
           );
         }
       } catch (error) {
@@ -146,6 +151,7 @@ export async function appendAndVerify(body: Readable, expected: ExpectedChecksum
       throw error;
     }
     await writing;
+    if (writeError !== undefined) throw writeError;
     signal?.throwIfAborted();
     const digest = hash.digest();
     if (digest.length !== expected.digest.length || !timingSafeEqual(digest, expected.digest)) {

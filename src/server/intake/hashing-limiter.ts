@@ -1,9 +1,10 @@
 /**
  * A pass-through that hashes a checksummed chunk's bytes on their way to disk and fails the
  * pipeline with TooLarge once more than `limit` bytes came (a chunk longer than the upload's
- * rest). Shared by the in-place append and the creation's temporary spool.
+ * rest). The creation's temporary spool uses it; the in-place append (checksum-append.ts) hashes
+ * in its 'data' handler and shares the TooLarge signal.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export class TooLarge extends Error {}
@@ -14,8 +15,6 @@ export class HashingLimiter extends Transform {
   constructor(
     algorithm: string,
     private readonly limit: number,
-    /** Also fed every byte: the upload's whole-file hash, in order (relay-stream/spool-progress.ts). */
-    readonly whole?: Hash,
   ) {
     super();
     this.hash = createHash(algorithm);
@@ -27,7 +26,6 @@ export class HashingLimiter extends Transform {
       return;
     }
     this.hash.update(chunk);
-    this.whole?.update(chunk);
     callback(null, chunk);
   }
 }

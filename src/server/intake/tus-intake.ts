@@ -25,10 +25,9 @@ import { withoutSecrets } from './destination-metadata.js';
 import { InPlaceAppends } from './in-place-appends.js';
 import { admitIntake, IntakeRefusal, type AdmittedIntake, type IntakeLimits } from './metadata.js';
 import { PrivateFileStore } from './private-file-store.js';
+import { ProgressWrites } from './progress-writes.js';
 
 export const TUS_PATH = '/files';
-/** Intake progress is written at most this often per job (the completion always is). */
-export const PROGRESS_INTERVAL_MS = 1000;
 export const TUS_EXTENSIONS = ['creation', 'creation-with-upload', 'termination', 'expiration', 'checksum'];
 /** Job ids: 32 lowercase hex characters (128 random bits). */
 export const JOB_ID = /^[0-9a-f]{32}$/;
@@ -69,14 +68,13 @@ export class TusIntake {
   readonly partialDirectory: string;
   readonly #o: TusIntakeOptions;
   readonly #contexts = new WeakMap<Request, IntakeRequestContext>();
-  #progressPausedUntil = 0;
-  /** When each receiving job's progress was last written (epoch ms). */
-  readonly #progressWrittenAt = new Map<string, number>();
+  readonly #progress: ProgressWrites;
   /** Chunks being appended in place (in-place-appends.ts): the completion sweep leaves their uploads alone. */
   readonly #appends = new InPlaceAppends();
 
   constructor(options: TusIntakeOptions) {
     this.#o = options;
+    this.#progress = new ProgressWrites((id, offset) => void options.store.update(id, { intakeBytes: offset }, ['receiving']), options.logger);
     this.directory = join(options.spoolDir, 'intake');
     this.partialDirectory = join(options.spoolDir, 'partial');
     this.datastore = new PrivateFileStore({ directory: this.directory, expirationPeriodInMilliseconds: 0 });
@@ -110,7 +108,7 @@ export class TusIntake {
     // Emitted from @tus/server's throttle timer, outside any request: it must never throw.
     this.server.on(EVENTS.POST_RECEIVE, (_req: unknown, upload: Upload) => this.recordOffset(upload.id, upload.offset));
     this.server.on(EVENTS.POST_TERMINATE, (_req: unknown, _res: unknown, id: string) => {
-      this.#progressWrittenAt.delete(id);
+      this.#progress.forget(id);
       try {
         this.#o.store.update(
           id,
@@ -142,27 +140,10 @@ export class TusIntake {
     return job.createdAt + this.#o.expiryMs;
   }
 
-  /**
-   * Progress of a receiving job (called while bytes arrive and after each chunk). Best effort:
-   * when the store fails, progress writes pause for a second (each one could block the event
-   * loop for the busy timeout) and the next chunk records the offset again. Written at most once
-   * per PROGRESS_INTERVAL_MS per job (each write is a database update and an event to every
-   * follower of the job), and always when `final` (the intake is complete).
-   */
+  /** Progress of a receiving job (called while bytes arrive and after each chunk): progress-writes.ts. */
   recordOffset(id: string, offset: number, final = false): void {
     this.#o.onOffset?.(id, offset);
-    const now = Date.now();
-    if (now < this.#progressPausedUntil) return;
-    const last = this.#progressWrittenAt.get(id);
-    if (!final && last !== undefined && now - last < PROGRESS_INTERVAL_MS) return;
-    try {
-      this.#o.store.update(id, { intakeBytes: offset }, ['receiving']);
-      if (final) this.#progressWrittenAt.delete(id);
-      else this.#progressWrittenAt.set(id, now);
-    } catch (error) {
-      this.#progressPausedUntil = now + 1000;
-      this.#o.logger.warn({ job: id, step: 'intake-progress', err: String(error) }, 'could not record intake progress');
-    }
+    this.#progress.record(id, offset, final);
   }
 
   /**
@@ -195,7 +176,7 @@ export class TusIntake {
   }
 
   async remove(id: string): Promise<void> {
-    this.#progressWrittenAt.delete(id);
+    this.#progress.forget(id);
     try {
       await this.datastore.remove(id);
     } catch {
