@@ -236,8 +236,9 @@ export class RelayStreams {
         filePath: path,
         fileName: job.fileName,
         contentType: job.contentType,
-        // Parts arrive one at a time per upload: two in flight keep up, and hold at most three buffers.
-        concurrency: Math.min(2, this.#o.concurrency),
+        // Parts arrive one at a time per upload, seconds apart when many arrive at once: one in flight
+        // keeps up and holds two buffers (16 uploads relayed at once: 160 MiB of 5 MiB parts, not 240).
+        concurrency: 1,
         basePolicy: via.retryPolicy,
         session,
         keepOnError: true,
