@@ -4,7 +4,7 @@
  * crash-safe and resumable (journaled-send.ts); without one the same steps record into memory.
  * `sendFile(client, …)` (send-file.ts) is this pipeline over the tutorial's Files API.
  */
-import type { StepContext } from '../destinations/destination.js';
+import type { Receipt, StepContext, StoredFile } from '../destinations/destination.js';
 import { ConfigError } from '../errors/index.js';
 import { resolveRetryPolicy } from '../http/retry-policy.js';
 import { interrupted } from '../http/retry-runner.js';
@@ -13,7 +13,7 @@ import { deliverOnce } from './deliver.js';
 import { deliveryReport, type LinkReport } from './delivery-result.js';
 import { journaledSend } from './journaled-send.js';
 import { deliveryText, requestedText } from './message-text.js';
-import { memoryRecorder } from './recorder.js';
+import { memoryRecorder, type DeliveryRecorder } from './recorder.js';
 import type { SendFileOptions, SendFileResult } from './send-file.js';
 import { detailsOf, type Via } from './via.js';
 
@@ -92,6 +92,34 @@ function checkText(via: Via, text: string | undefined): void {
   if (size > length) throw new ConfigError('config.text', `text: at most ${length} ${unit} for ${via.destination.name}; got ${size}.`);
 }
 
+/**
+ * The message for a stored file through the Via's notifier, exactly once by the notifier's own
+ * settling of a lost answer; without a journal, `recorder` keeps the facts for this run. The text
+ * is the requested one, or the link text within the notifier's target's limit.
+ */
+export async function deliverStoredFile(
+  via: Via,
+  stored: StoredFile,
+  options: Pick<SendViaOptions, 'text' | 'signal' | 'retry' | 'onEvent'>,
+  recorder: DeliveryRecorder = memoryRecorder(),
+): Promise<{ receipt: Receipt; retries: number }> {
+  let retries = 0;
+  const step: StepContext = {
+    signal: options.signal ?? new AbortController().signal,
+    retry: resolveRetryPolicy({ ...via.retryPolicy, ...options.retry }),
+    emit: (event) => {
+      if (event.type === 'retry') retries++;
+      options.onEvent?.(event);
+    },
+  };
+  const { notifier } = via.destination;
+  const text = await deliveryText(stored, requestedText(options.text, stored.fileName, via.delivery), notifier, step);
+  const receipt = await deliverOnce({ notifier, delivery: { stored, text }, recorder, step }).catch((error: unknown) => {
+    throw options.signal?.aborted ? interrupted(options.signal, error) : error;
+  });
+  return { receipt, retries };
+}
+
 export async function runPipeline(via: Via, options: SendViaOptions): Promise<PipelineResult> {
   checkText(via, options.text);
   if (options.journal !== undefined) return journaledSend(via, options.journal, options);
@@ -100,24 +128,7 @@ export async function runPipeline(via: Via, options: SendViaOptions): Promise<Pi
   const { destination } = via;
   const recorder = memoryRecorder();
   const upload = await runUpload(destination.store, via.transport, { ...options, basePolicy: via.retryPolicy, recorder });
-  let deliveryRetries = 0;
-  const step: StepContext = {
-    signal: options.signal ?? new AbortController().signal,
-    retry: resolveRetryPolicy({ ...via.retryPolicy, ...options.retry }),
-    emit: (event) => {
-      if (event.type === 'retry') deliveryRetries++;
-      options.onEvent?.(event);
-    },
-  };
-  const text = await deliveryText(upload.stored, requestedText(options.text, upload.stored.fileName, via.delivery), destination.notifier, step);
-  const receipt = await deliverOnce({
-    notifier: destination.notifier,
-    delivery: { stored: upload.stored, text },
-    recorder,
-    step,
-  }).catch((error: unknown) => {
-    throw options.signal?.aborted ? interrupted(options.signal, error) : error;
-  });
+  const { receipt, retries: deliveryRetries } = await deliverStoredFile(via, upload.stored, options, recorder);
   const { stored } = upload;
   return {
     destination: destination.name,

@@ -11,14 +11,9 @@
  */
 import { InternalError } from '../../errors/index.js';
 import type { StoredFile } from '../../destinations/destination.js';
-import { resolveRetryPolicy } from '../../http/retry-policy.js';
-import { interrupted } from '../../http/retry-runner.js';
-import { deliverOnce } from '../../relay/deliver.js';
 import { chooseVia } from '../../relay/delivery-choice.js';
-import { messageText, requestedText } from '../../relay/message-text.js';
-import { memoryRecorder } from '../../relay/recorder.js';
 import type { SendFileOptions } from '../../relay/send-file.js';
-import { runPipeline, type SendViaOptions } from '../../relay/send-via.js';
+import { deliverStoredFile, runPipeline, type SendViaOptions } from '../../relay/send-via.js';
 import type { Via } from '../../relay/via.js';
 import type { UploadEvent } from '../../upload/events.js';
 import type { Job } from './job.js';
@@ -117,15 +112,7 @@ export async function relayJob(context: RelayContext): Promise<RelayOutcome> {
 
 /** The message of a job whose upload is stored (its fileId), exactly once through the notifier's own settling. */
 async function deliverStored(via: Via, job: Job, fileId: string, context: RelayContext, details: Record<string, string>): Promise<RelayOutcome> {
-  const { notifier } = via.destination;
   const stored: StoredFile = { ref: fileId, fileName: job.fileName, contentType: job.contentType, size: job.size, sha256: job.sha256 ?? '', verified: true };
-  const receipt = await deliverOnce({
-    notifier,
-    delivery: { stored, text: messageText(stored, requestedText(job.text, job.fileName, via.delivery), notifier.maxText) },
-    recorder: memoryRecorder(),
-    step: { signal: context.signal, retry: resolveRetryPolicy(via.retryPolicy), emit: context.onEvent },
-  }).catch((error: unknown) => {
-    throw context.signal.aborted ? interrupted(context.signal, error) : error;
-  });
+  const { receipt } = await deliverStoredFile(via, stored, { text: job.text, signal: context.signal, onEvent: context.onEvent });
   return { fileId, messageId: receipt.messageId, sha256: job.sha256, details: { ...details, ...receipt.details, fileId } };
 }
