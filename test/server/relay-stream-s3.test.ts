@@ -224,3 +224,38 @@ test('delivery link: kill -9 while parts go to S3, restart, tus resume: one link
     assert.equal(await stopService(second), 0);
   });
 });
+
+test('delivery link: kill -9 after the stream completed the S3 upload, before it handed it over: restart, no second object, one link message', async () => {
+  await withServiceRig('gu-stream-s3-complete-', {}, async ({ dir, emulator, start }) => {
+    const args = [
+      '--port', '0', '--state-dir', join(dir, 'state'), '--spool-dir', join(dir, 'spool'),
+      '--via', 'web-messaging', '--ws-url', `${emulator.url.replace(/^http/, 'ws')}/v1`, '--deployment-id', DEMO_DEPLOYMENT_ID,
+      '--delivery', 'link', '--link-store', LOCATION,
+    ];
+    const env = linkStoreEnv(emulator.s3Url);
+    const data = randomBytes(3 * 5 * MiB + 7);
+    const first = await start(args, env);
+    const { url, partSize } = await create(first.url, data.length, 'finished.pdf');
+    const id = jobIdOf(url);
+    // Complete's answer is lost (the object is made) and the check that follows is held: the
+    // service dies with the object in S3 and nothing recorded of it.
+    emulator.addFault({ route: 's3-complete', action: 'lose-response', count: 1000 });
+    emulator.addFault({ route: 's3-head', action: 'stall', stallMs: 60_000, count: 1000 });
+    await send(url, data, 0, data.length, partSize);
+    const objects = (): Array<{ key: string; sha256: string }> => emulator.state().s3.buckets.flatMap((b) => b.objects);
+    while (objects().length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await killHard(first);
+    emulator.clearFaults();
+
+    const before = emulator.state().requestLog.length;
+    const second = await start(args, env);
+    const job = (await followJob(second.url, id, terminal)).at(-1)!.data;
+    assert.equal(job.state, 'delivered', `${JSON.stringify(job.error)}\n${second.stderr()}`);
+    const again = emulator.state().requestLog.slice(before);
+    assert.deepEqual(again.filter((r) => r.route === 's3-part' || r.route === 's3-create' || r.route === 's3-complete' || r.route === 's3-put').map((r) => r.route), [], 'no part, no new upload, no second completion');
+    assert.equal(objects().length, 1, 'one object: no duplicate');
+    assert.equal(objects()[0]!.sha256, sha256Hex(data));
+    await assertOneLinkMessage(emulator, job.messageId, data);
+    assert.equal(await stopService(second), 0);
+  });
+});

@@ -14,8 +14,10 @@
  *
  * Crash safety: `<spoolDir>/relay-stream/<id>.json` keeps the session's resume state from its
  * opening. At start every such session is resumed (the store says which parts it holds: those are
- * not sent again) and its engine waits for the intake the client resumes. A stream that fails, or
- * whose session the store forgot, gives its job back to the usual relay after intake.
+ * not sent again) and its engine waits for the intake the client resumes; `<id>.parts` lists the
+ * parts stored (stored-parts-log.ts), so a session completed just before the crash is recognised
+ * rather than uploaded again. A stream that fails, or whose session the store forgot, gives its
+ * job back to the usual relay after intake.
  */
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,6 +34,7 @@ import { recordRelayEvent } from '../jobs/relay-events.js';
 import type { StateWrites } from '../jobs/state-writes.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { SpoolProgress } from './spool-progress.js';
+import { StoredPartsLog } from './stored-parts-log.js';
 import { recordStoredUpload } from './stored-upload.js';
 
 export interface RelayStreamOptions {
@@ -65,6 +68,8 @@ export class RelayStreams {
   readonly #o: RelayStreamOptions;
   readonly #streams = new Map<string, Stream>();
   readonly #dir: string;
+  /** The parts each stream stored, for a resume after a crash right after completion. */
+  readonly #parts: StoredPartsLog;
   /** The engine's events update the job and the metrics and log as in any relay (jobs/relay-events.ts). */
   readonly #writes: StateWrites;
   #closed = false;
@@ -73,6 +78,7 @@ export class RelayStreams {
     this.#o = options;
     this.#writes = options.writes;
     this.#dir = join(options.spoolDir, 'relay-stream');
+    this.#parts = new StoredPartsLog(this.#dir, options.logger);
   }
 
   /** The Via of a job relayed while receiving; undefined when it is relayed after intake. */
@@ -128,7 +134,7 @@ export class RelayStreams {
       const job = this.#o.store.get(id);
       // A job whose upload is stored, or that ended, has nothing left to stream.
       if (job === undefined || job.fileId !== undefined || job.state === 'delivered' || job.state === 'failed') {
-        await rm(join(this.#dir, name), { force: true });
+        await this.#forget(id);
         continue;
       }
       const controller = new AbortController();
@@ -136,14 +142,15 @@ export class RelayStreams {
         const via = await this.#via(job);
         if (via === undefined) throw new Error('the service no longer stores this job while receiving');
         const { state } = JSON.parse(await readFile(join(this.#dir, name), 'utf8')) as { state: JsonValue };
-        const session = await via.destination.store.resume(state, { fileName: job.fileName, contentType: job.contentType, size: job.size }, this.#step(via, controller.signal));
+        const file = { fileName: job.fileName, contentType: job.contentType, size: job.size };
+        const session = await via.destination.store.resume(state, file, this.#step(via, controller.signal), await this.#parts.read(id));
         if (session === undefined) throw new Error('the store no longer knows the session');
         const available = await stat(this.#o.spoolPath(id)).then((s) => s.size);
         this.#o.logger.info({ job: id, step: 'stream-resumed', uploadId: session.id, partsHeld: session.held.size, received: available }, 'relaying while receiving again after a restart');
         this.#launch(job, via, session, controller, available);
       } catch (error) {
         this.#o.logger.warn({ job: id, step: 'stream-resume-failed', err: String(error) }, 'could not resume relaying while receiving; relaying after intake');
-        await rm(join(this.#dir, name), { force: true });
+        await this.#forget(id);
       }
     }
   }
@@ -214,6 +221,11 @@ export class RelayStreams {
     return join(this.#dir, `${id}.json`);
   }
 
+  async #forget(id: string): Promise<void> {
+    await rm(this.#sidecar(id), { force: true });
+    await this.#parts.remove(id);
+  }
+
   #launch(job: Job, via: Via, session: RemoteSession, controller: AbortController, available: number): void {
     const progress = new SpoolProgress(job.size, session.plan.chunkSize, available);
     const stream: Stream = { id: job.id, progress, controller, done: Promise.resolve(), stored: false };
@@ -264,7 +276,10 @@ export class RelayStreams {
               }),
         },
         onEvent: (event) => {
-          if (event.type === 'segment-stored') checksums.set(event.index, event.checksum);
+          if (event.type === 'segment-stored') {
+            checksums.set(event.index, event.checksum);
+            this.#parts.append(id, event);
+          }
           recordRelayEvent({ writes: this.#writes, metrics, logger }, id, event);
         },
       });
@@ -278,7 +293,7 @@ export class RelayStreams {
       if (stream.controller.signal.reason instanceof Stopped) return; // the sidecar stays: the next start resumes
       logger.warn({ job: id, step: 'stream-failed', err: String(error) }, 'relaying while receiving failed; the job is relayed after intake');
       await session.abort();
-      await rm(this.#sidecar(id), { force: true });
+      await this.#forget(id);
     }
   }
 
@@ -286,6 +301,6 @@ export class RelayStreams {
   async #recordStored(job: Job, via: Via, stored: StoredFile, uploadId: string, checksums: Map<number, string>, session: RemoteSession): Promise<void> {
     const where = { path: this.#o.spoolPath(job.id), journal: this.#o.journal(job), store: this.#o.store };
     await recordStoredUpload(where, job, via, { stored, uploadId, checksums, session });
-    await rm(this.#sidecar(job.id), { force: true });
+    await this.#forget(job.id);
   }
 }
