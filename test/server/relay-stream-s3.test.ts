@@ -259,3 +259,36 @@ test('delivery link: kill -9 after the stream completed the S3 upload, before it
     assert.equal(await stopService(second), 0);
   });
 });
+
+test('conversation, delivery link: a link message that cannot fit the 2000 characters is refused at creation (400), nothing left behind', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gu-stream-s3-fit-'));
+  const emulator = await startEmulator({ dataDir: join(dir, 'emulator') });
+  const service = await startService({
+    port: 0,
+    stateDir: join(dir, 'state'),
+    spoolDir: join(dir, 'spool'),
+    via: 'conversation',
+    target: resolveConfig({ env: {}, flags: { clientId: DEMO_CLIENT.id, clientSecret: DEMO_CLIENT.secret, baseUrl: emulator.url } }),
+    delivery: 'link',
+    // A public base URL so long that no link under it fits a 2000-character message.
+    linkStore: { location: LOCATION, publicBaseUrl: `https://files.example.com/${'p'.repeat(2000)}/`, endpoint: emulator.s3Url, region: 'us-east-1', credentials: { ...DEMO_S3_CREDENTIAL }, partSize: 5 * MiB },
+    logLevel: 'silent',
+  });
+  try {
+    const created = await http(`${emulator.url}/__emulator/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const { id: conversationId } = created.json as { id: string };
+    const res = await http(`${service.url}/files/`, {
+      method: 'POST',
+      headers: { ...TUS, 'upload-length': String(6 * MiB), 'upload-metadata': encodeMetadata({ filename: 'contract.pdf', conversationid: conversationId }) },
+    });
+    assert.equal(res.status, 400, res.text);
+    assert.match(res.text, /2000 characters/);
+    const jobs = await http(`${service.url}/api/jobs`);
+    assert.deepEqual((jobs.json as { jobs: unknown[] }).jobs, [], 'no job is left');
+    assert.deepEqual(emulator.state().s3.uploads, [], 'nothing was opened in S3');
+  } finally {
+    await service.close();
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -248,7 +248,14 @@ export function registerTusRoutes(app: FastifyInstance, deps: TusRouteDeps): voi
     }
     if (request.method === 'POST' && response.status === 201 && id !== undefined) {
       // Relay while receiving: the client's chunks should be the destination's parts.
-      const partSize = await deps.streams?.start(id);
+      let partSize: number | undefined;
+      try {
+        partSize = await deps.streams?.start(id);
+      } catch (error) {
+        if (!(error instanceof IntakeRefusal)) throw error;
+        await intake.discard(id); // nothing can be delivered: no upload is left behind
+        return refuse(reply, refusalOf(error));
+      }
       if (partSize !== undefined) headers['genesys-upload-part-size'] = String(partSize);
     } else if (request.method === 'HEAD' && id !== undefined && response.ok) {
       // A client resuming (after a reload) learns it again.

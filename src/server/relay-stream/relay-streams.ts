@@ -36,6 +36,8 @@ import type { ServiceMetrics } from '../metrics.js';
 import { SpoolProgress } from './spool-progress.js';
 import { StoredPartsLog } from './stored-parts-log.js';
 import { recordStoredUpload } from './stored-upload.js';
+import { ConfigError } from '../../errors/index.js';
+import { IntakeRefusal } from '../intake/metadata.js';
 
 export interface RelayStreamOptions {
   store: JobStore;
@@ -93,7 +95,9 @@ export class RelayStreams {
   /**
    * At creation (POST answered 201): opens the destination's session and starts relaying.
    * Returns the part size to advertise, or undefined (whole-file destination, or the session could
-   * not be opened: the job is relayed after intake as before).
+   * not be opened: the job is relayed after intake as before). Throws an IntakeRefusal when the job
+   * can never be delivered (its link message cannot fit the destination's text limit), so the
+   * client is told at creation rather than after sending every byte.
    */
   async start(id: string): Promise<number | undefined> {
     const job = this.#o.store.get(id);
@@ -110,6 +114,7 @@ export class RelayStreams {
       await mkdir(this.#dir, { recursive: true, mode: 0o700 });
       await writeFile(this.#sidecar(id), JSON.stringify({ state: session.state() }), { mode: 0o600 });
     } catch (error) {
+      if (error instanceof ConfigError && error.code === 'config.link_text') throw new IntakeRefusal(400, `${error.message}\n`);
       this.#o.logger.warn({ job: id, step: 'stream-open-failed', err: String(error) }, 'could not open the destination session at creation; relaying after intake');
       return undefined;
     }
