@@ -4,6 +4,7 @@
  * `hex(MD5(concat(part MD5s)))-N` a store without flexible checksums still answers.
  */
 import { createHash } from 'node:crypto';
+import { unquoteEtag } from '../../upload/put-part.js';
 import { uriEscape } from './uri.js';
 
 /** "sha256:<hex>" → base64 of the digest. */
@@ -26,7 +27,7 @@ export function compositeChecksum(partChecksums: readonly string[]): string {
 }
 
 /** An ETag without quotes, lower case ('' when absent). */
-export const bareEtag = (etag: string | undefined): string => (etag ?? '').replace(/^(W\/)?"|"$/g, '').toLowerCase();
+export const bareEtag = (etag: string | undefined): string => unquoteEtag(etag ?? '');
 
 /** The multipart ETag for parts whose ETags are their MD5s, or undefined when one is not an MD5. */
 export function multipartEtag(partEtags: readonly (string | undefined)[]): string | undefined {

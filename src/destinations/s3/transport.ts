@@ -10,10 +10,8 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { parseS3Error } from '../../genesys/error-body.js';
 import { systemClock, systemRandom, type Clock, type Random } from '../../http/clock.js';
-import { parseRetryAfter } from '../../http/retry-after.js';
-import type { PartAnswer, PartPut, PartTransport } from '../../upload/put-part.js';
+import { answerOf, headersTimeoutFor, MAX_ERROR_BODY, partHeaders, partStored, type PartAnswer, type PartPut, type PartTransport } from '../../upload/put-part.js';
 
 export interface S3TransportOptions {
   clock?: Clock | undefined;
@@ -26,25 +24,26 @@ export interface S3Transport extends PartTransport {
   close(): Promise<void>;
 }
 
-/** Header names a part PUT never carries, whatever a session says. */
-const FORBIDDEN = new Set(['authorization', 'content-length', 'host']);
-/** The most of an error body read (S3's XML errors are a few hundred bytes). */
-const MAX_ERROR_BODY = 64 * 1024;
 /** Longest silence while an answer's body arrives. */
 const BODY_TIMEOUT_MS = 60_000;
-
-/** Time allowed to send a body and get the answer's headers: 60 s plus 32 KiB/s for the body. */
-function headersTimeoutFor(bytes: number): number {
-  return 60_000 + Math.ceil(bytes / 32_768) * 1000;
-}
 
 function timeout(message: string): Error {
   return Object.assign(new Error(message), { code: 'ETIMEDOUT' });
 }
 
-/** The answer's body: discarded (so the socket is reused) or, for an error, its first 64 KiB as text. */
-function readBody(response: IncomingMessage, keep: boolean): Promise<string> {
+/** The abort as node's request reports it (an AbortError whose cause is the signal's reason). */
+function aborted(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
+/**
+ * The answer's body: discarded (so the socket is reused) or, for an error, its first 64 KiB as
+ * text. An abort of `signal` meanwhile is thrown as the abort, not as the cut-off answer it causes
+ * (which would read as a network failure to retry).
+ */
+function readBody(response: IncomingMessage, keep: boolean, signal: AbortSignal | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
+    const fail = (error: Error): void => reject(signal?.aborted === true ? aborted(signal) : error);
     const chunks: Buffer[] = [];
     let size = 0;
     response.setTimeout(BODY_TIMEOUT_MS, () => response.destroy(timeout(`no answer body for ${BODY_TIMEOUT_MS} ms`)));
@@ -53,14 +52,9 @@ function readBody(response: IncomingMessage, keep: boolean): Promise<string> {
       size += chunk.length;
     });
     response.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    response.once('error', reject);
-    response.once('aborted', () => reject(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' })));
+    response.once('error', fail);
+    response.once('aborted', () => fail(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' })));
   });
-}
-
-function header(response: IncomingMessage, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 export function createS3Transport(options: S3TransportOptions = {}): S3Transport {
@@ -74,20 +68,23 @@ export function createS3Transport(options: S3TransportOptions = {}): S3Transport
   const send = (put: PartPut): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
       const url = new URL(put.url);
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(put.headers)) {
-        if (!FORBIDDEN.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
-      }
-      headers['content-length'] = String(put.body.length);
+      const headers = partHeaders(put);
       const secure = url.protocol === 'https:';
       const request = (secure ? httpsRequest : httpRequest)(url, { method: 'PUT', headers, agent: secure ? https : http, ...(put.signal !== undefined && { signal: put.signal }) });
+      // Counted from the socket on: a PUT queued behind others on the shared agent is not late yet.
       const limit = headersTimeoutFor(put.body.length);
-      const timer = setTimeout(() => request.destroy(timeout(`no answer within ${limit} ms`)), limit);
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      request.once('socket', () => {
+        if (!settled) timer = setTimeout(() => request.destroy(timeout(`no answer within ${limit} ms`)), limit);
+      });
       request.once('response', (response) => {
+        settled = true;
         clearTimeout(timer);
         resolve(response);
       });
       request.on('error', (error) => {
+        settled = true;
         clearTimeout(timer);
         reject(error);
       });
@@ -100,13 +97,8 @@ export function createS3Transport(options: S3TransportOptions = {}): S3Transport
     async putPart(put: PartPut): Promise<PartAnswer> {
       const response = await send(put);
       const status = response.statusCode ?? 0;
-      const ok = status >= 200 && status < 300;
-      const text = await readBody(response, !ok);
-      if (ok) {
-        const etag = header(response, 'etag');
-        return { ok: true, status, etag: etag === undefined ? undefined : etag.replace(/^(W\/)?"|"$/g, '').toLowerCase() };
-      }
-      return { ok: false, status, error: parseS3Error(text), retryAfterMs: parseRetryAfter(response.headers['retry-after'], clock.now()) };
+      const text = await readBody(response, !partStored(status), put.signal);
+      return answerOf(status, response.headers, text, () => clock.now());
     },
     async close() {
       if (closed) return;

@@ -1,16 +1,22 @@
 /**
  * The S3 part transport on node:http, against a plain local server: exactly the session's headers
  * plus Content-Length and never an Authorization header, the ETag of a 2xx, S3's XML error and
- * Retry-After otherwise, a reset or an abort thrown (the engine retries or stops), and keep-alive
- * sockets reused from part to part.
+ * Retry-After otherwise, a reset or an abort thrown (the engine retries or stops; an abort while
+ * the answer's body arrives is still the abort), keep-alive sockets reused from part to part, the
+ * answer timeout counted from the socket (not from the queue of the shared agent), and undici
+ * never loaded by the transport.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createS3Transport } from '../../../src/destinations/s3/index.js';
 import { isAbortError } from '../../../src/http/network-errors.js';
+import { headersTimeoutFor } from '../../../src/upload/put-part.js';
 
 interface Seen {
   headers: IncomingMessage['headers'];
@@ -82,4 +88,65 @@ test('a connection reset before the answer is thrown (a network failure), and so
   const put = tr.putPart({ url: hold.url, headers: {}, body: Buffer.alloc(1024), signal: controller.signal });
   setImmediate(() => controller.abort());
   await assert.rejects(put, (error: unknown) => isAbortError(error));
+});
+
+test('an abort while the answer body arrives is thrown as the abort (its reason the cause), not as a reset to retry', async (t) => {
+  const controller = new AbortController();
+  const reason = new Error('stopped by the user');
+  const peer = await server(t, (_req, res) => {
+    res.writeHead(200, { ETag: '"abc"', 'content-length': String(64 * 1024 * 1024) });
+    // 16 MiB handed on (more than the loopback buffers hold): the client is reading the body.
+    res.write(Buffer.alloc(16 * 1024 * 1024));
+    res.once('drain', () => controller.abort(reason));
+  });
+  const put = transport(t).putPart({ url: peer.url, headers: {}, body: Buffer.alloc(1024), signal: controller.signal });
+  await assert.rejects(put, (error: unknown) => isAbortError(error) && (error as { cause?: unknown }).cause === reason);
+});
+
+test('the answer timeout counts from the socket: a PUT queued behind another on the one connection is not timed out', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const held: ServerResponse[] = [];
+  const waiting: (() => void)[] = [];
+  const arrival = (): Promise<void> => new Promise((resolve) => waiting.push(resolve));
+  const peer = await server(t, (_req, res) => {
+    held.push(res);
+    waiting.shift()?.();
+  });
+  const tr = createS3Transport({ connections: 1 });
+  t.after(() => tr.close());
+  const body = Buffer.alloc(1024);
+  const limit = headersTimeoutFor(body.length);
+  const put = () => tr.putPart({ url: peer.url, headers: {}, body });
+
+  const firstArrived = arrival();
+  const first = put();
+  const second = put(); // queued: one connection
+  await firstArrived;
+  const secondArrived = arrival();
+  t.mock.timers.tick(limit - 1);
+  held[0]?.writeHead(200, { ETag: '"1"' }).end();
+  assert.deepEqual(await first, { ok: true, status: 200, etag: '1' });
+  await secondArrived;
+  t.mock.timers.tick(limit - 1); // longer than the limit since it was asked for, not since it got the socket
+  held[1]?.writeHead(200, { ETag: '"2"' }).end();
+  assert.deepEqual(await second, { ok: true, status: 200, etag: '2' });
+
+  const thirdArrived = arrival();
+  const third = put();
+  await thirdArrived;
+  t.mock.timers.tick(limit);
+  await assert.rejects(third, { code: 'ETIMEDOUT' });
+});
+
+test('the transport does not load undici (a process that only sends to S3 never does)', async () => {
+  const transportFile = fileURLToPath(new URL('../../../src/destinations/s3/transport.ts', import.meta.url));
+  const probe = `
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const { createS3Transport } = await import(${JSON.stringify(transportFile)});
+createS3Transport().close();
+console.log(JSON.stringify(Object.keys(require.cache).some((path) => path.replaceAll('\\\\', '/').includes('/undici/'))));
+`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { timeout: 60_000 });
+  assert.equal(stdout.trim().split('\n').pop(), 'false');
 });
