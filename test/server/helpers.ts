@@ -2,6 +2,7 @@
  * Helpers for the service tests: a service with its embedded emulator in temp dirs, raw tus
  * requests (full control over every header), and waiting on a job through its SSE stream.
  */
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -194,4 +195,23 @@ export async function uploadAndWait(base: string, data: Buffer, metadata?: Recor
   if (res.status !== 204) throw new Error(`PATCH answered ${res.status}: ${res.text}`);
   const events = await followJob(base, jobIdOf(uploadUrl), terminal);
   return events.at(-1)!.data;
+}
+
+/** POST /files/ with `metadata` → the upload URL and the part size the service named (relay while receiving). */
+export async function createStreamed(base: string, size: number, metadata: Record<string, string>): Promise<{ url: string; partSize: number }> {
+  const res = await http(`${base}/files/`, {
+    method: 'POST',
+    headers: { ...TUS, 'upload-length': String(size), 'upload-metadata': encodeMetadata(metadata) },
+  });
+  assert.equal(res.status, 201, res.text);
+  return { url: new URL(h(res, 'location') ?? '', `${base}/files/`).toString(), partSize: Number(h(res, 'genesys-upload-part-size')) };
+}
+
+/** Sends [from, to) of `data` in chunks of `chunk` bytes, each with its Upload-Checksum (sha256). */
+export async function sendChecksummed(url: string, data: Buffer, from: number, to: number, chunk: number): Promise<void> {
+  for (let offset = from; offset < to; offset += chunk) {
+    const body = data.subarray(offset, Math.min(offset + chunk, to));
+    const res = await patch(url, offset, body, { 'upload-checksum': `sha256 ${digest('sha256', body)}` });
+    assert.equal(res.status, 204, res.text);
+  }
 }

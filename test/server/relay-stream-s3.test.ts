@@ -17,35 +17,16 @@ import { DEMO_CLIENT, DEMO_DEPLOYMENT_ID, startEmulator, type EmulatorHandle } f
 import { DEMO_S3_CREDENTIAL } from '../../src/emulator/s3/index.js';
 import { startService } from '../../src/server/index.js';
 import { linkStoreEnv } from '../helpers/link-store-env.js';
-import { digest, encodeMetadata, followJob, headOffset, http, jobIdOf, patch, sha256Hex, terminal } from './helpers.js';
+import { createStreamed, encodeMetadata, followJob, headOffset, http, jobIdOf, sendChecksummed, sha256Hex, terminal, TUS } from './helpers.js';
 import { killHard, stopService, withServiceRig } from './service-process.js';
 
 const MiB = 1024 * 1024;
-const TUS = { 'tus-resumable': '1.0.0' };
 const LOCATION = 's3://genesys-uploads/links/';
 
 /** POST /files/ → the upload URL and the part size the service named. */
-async function create(base: string, size: number, filename: string, metadata: Record<string, string> = {}): Promise<{ url: string; partSize: number }> {
-  const res = await http(`${base}/files/`, {
-    method: 'POST',
-    headers: { ...TUS, 'upload-length': String(size), 'upload-metadata': encodeMetadata({ filename, text: 'The scan', ...metadata }) },
-  });
-  assert.equal(res.status, 201, res.text);
-  const header = (name: string): string | undefined => {
-    const value = res.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  return { url: new URL(header('location') ?? '', `${base}/files/`).toString(), partSize: Number(header('genesys-upload-part-size')) };
-}
-
-/** Sends [from, to) in checksummed chunks of `chunk` bytes. */
-async function send(url: string, data: Buffer, from: number, to: number, chunk: number): Promise<void> {
-  for (let offset = from; offset < to; offset += chunk) {
-    const body = data.subarray(offset, Math.min(offset + chunk, to));
-    const res = await patch(url, offset, body, { 'upload-checksum': `sha256 ${digest('sha256', body)}` });
-    assert.equal(res.status, 204, res.text);
-  }
-}
+const create = (base: string, size: number, filename: string, metadata: Record<string, string> = {}): Promise<{ url: string; partSize: number }> =>
+  createStreamed(base, size, { filename, text: 'The scan', ...metadata });
+const send = sendChecksummed;
 
 interface WmMessage {
   id: string;

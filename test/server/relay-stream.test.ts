@@ -12,34 +12,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_CLIENT, type EmulatorHandle } from '../../src/emulator/index.js';
 import { getToken, http as emulatorHttp } from '../helpers/emulator-client.js';
-import { digest, encodeMetadata, followJob, headOffset, http, jobIdOf, patch, sha256Hex, startTestService, terminal } from './helpers.js';
+import { createStreamed, followJob, headOffset, http, jobIdOf, sendChecksummed, sha256Hex, startTestService, terminal } from './helpers.js';
 import { killHard, stopService, withServiceRig } from './service-process.js';
 
 const KiB = 1024;
-const TUS = { 'tus-resumable': '1.0.0' };
 
 /** POST /files/ → the upload URL and the part size the service named. */
-async function create(base: string, size: number, filename: string): Promise<{ url: string; partSize: number }> {
-  const res = await http(`${base}/files/`, {
-    method: 'POST',
-    headers: { ...TUS, 'upload-length': String(size), 'upload-metadata': encodeMetadata({ filename, to: '+15550100' }) },
-  });
-  assert.equal(res.status, 201, res.text);
-  const header = (name: string): string | undefined => {
-    const value = res.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  return { url: new URL(header('location') ?? '', `${base}/files/`).toString(), partSize: Number(header('genesys-upload-part-size')) };
-}
-
-/** Sends [from, to) in checksummed chunks of `chunk` bytes. */
-async function send(url: string, data: Buffer, from: number, to: number, chunk: number): Promise<void> {
-  for (let offset = from; offset < to; offset += chunk) {
-    const body = data.subarray(offset, Math.min(offset + chunk, to));
-    const res = await patch(url, offset, body, { 'upload-checksum': `sha256 ${digest('sha256', body)}` });
-    assert.equal(res.status, 204, res.text);
-  }
-}
+const create = (base: string, size: number, filename: string): Promise<{ url: string; partSize: number }> =>
+  createStreamed(base, size, { filename, to: '+15550100' });
+const send = sendChecksummed;
 
 /** PUTs of each part of `uploadId` in the emulator's request log. */
 function putsOf(emulator: Pick<EmulatorHandle, 'state'>, uploadId: string): Map<number, number> {
