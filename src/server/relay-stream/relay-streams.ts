@@ -15,14 +15,14 @@
  * Crash safety: `<spoolDir>/relay-stream/<id>.json` keeps the session's resume state from its
  * opening. At start every such session is resumed (the store says which parts it holds: those are
  * not sent again) and its engine waits for the intake the client resumes; `<id>.parts` lists the
- * parts stored (stored-parts-log.ts), so a session completed just before the crash is recognised
+ * parts stored (both: stream-records.ts), so a session completed just before the crash is recognised
  * rather than uploaded again. A stream that fails, or whose session the store forgot, gives its
  * job back to the usual relay after intake.
  */
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { JsonValue, RemoteSession, StepContext, StoredFile } from '../../destinations/destination.js';
+import type { RemoteSession, StepContext, StoredFile } from '../../destinations/destination.js';
 import { resolveRetryPolicy } from '../../http/retry-policy.js';
 import type { Journal } from '../../journal/index.js';
 import type { Via } from '../../relay/via.js';
@@ -34,7 +34,7 @@ import { recordRelayEvent } from '../jobs/relay-events.js';
 import type { StateWrites } from '../jobs/state-writes.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { SpoolProgress } from './spool-progress.js';
-import { StoredPartsLog } from './stored-parts-log.js';
+import { StreamRecords } from './stream-records.js';
 import { recordStoredUpload } from './stored-upload.js';
 import { ConfigError } from '../../errors/index.js';
 import { IntakeRefusal } from '../intake/metadata.js';
@@ -69,9 +69,8 @@ interface Stream {
 export class RelayStreams {
   readonly #o: RelayStreamOptions;
   readonly #streams = new Map<string, Stream>();
-  readonly #dir: string;
-  /** The parts each stream stored, for a resume after a crash right after completion. */
-  readonly #parts: StoredPartsLog;
+  /** Each stream's session state and stored parts, for a resume after a restart (stream-records.ts). */
+  readonly #records: StreamRecords;
   /** The engine's events update the job and the metrics and log as in any relay (jobs/relay-events.ts). */
   readonly #writes: StateWrites;
   #closed = false;
@@ -79,8 +78,7 @@ export class RelayStreams {
   constructor(options: RelayStreamOptions) {
     this.#o = options;
     this.#writes = options.writes;
-    this.#dir = join(options.spoolDir, 'relay-stream');
-    this.#parts = new StoredPartsLog(this.#dir, options.logger);
+    this.#records = new StreamRecords(join(options.spoolDir, 'relay-stream'), options.logger);
   }
 
   /** The Via of a job relayed while receiving; undefined when it is relayed after intake. */
@@ -111,8 +109,7 @@ export class RelayStreams {
       const file = { fileName: job.fileName, contentType: job.contentType, size: job.size };
       if (via.destination.store.refuses?.(file) !== undefined) return undefined;
       session = await via.destination.store.open(file, this.#step(via, controller.signal));
-      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-      await writeFile(this.#sidecar(id), JSON.stringify({ state: session.state() }), { mode: 0o600 });
+      await this.#records.opened(id, session.state());
     } catch (error) {
       if (error instanceof ConfigError && error.code === 'config.link_text') throw new IntakeRefusal(400, `${error.message}\n`);
       this.#o.logger.warn({ job: id, step: 'stream-open-failed', err: String(error) }, 'could not open the destination session at creation; relaying after intake');
@@ -132,30 +129,26 @@ export class RelayStreams {
 
   /** At start: resumes the sessions of jobs that were relaying while receiving when the process stopped. */
   async recover(): Promise<void> {
-    const names = await readdir(this.#dir).catch(() => [] as string[]);
-    for (const name of names) {
-      const id = /^([0-9a-f]{32})\.json$/.exec(name)?.[1];
-      if (id === undefined) continue;
+    for (const id of await this.#records.ids()) {
       const job = this.#o.store.get(id);
       // A job whose upload is stored, or that ended, has nothing left to stream.
       if (job === undefined || job.fileId !== undefined || job.state === 'delivered' || job.state === 'failed') {
-        await this.#forget(id);
+        await this.#records.forget(id);
         continue;
       }
       const controller = new AbortController();
       try {
         const via = await this.#via(job);
         if (via === undefined) throw new Error('the service no longer stores this job while receiving');
-        const { state } = JSON.parse(await readFile(join(this.#dir, name), 'utf8')) as { state: JsonValue };
         const file = { fileName: job.fileName, contentType: job.contentType, size: job.size };
-        const session = await via.destination.store.resume(state, file, this.#step(via, controller.signal), await this.#parts.read(id));
+        const session = await via.destination.store.resume(await this.#records.state(id), file, this.#step(via, controller.signal), await this.#records.read(id));
         if (session === undefined) throw new Error('the store no longer knows the session');
         const available = await stat(this.#o.spoolPath(id)).then((s) => s.size);
         this.#o.logger.info({ job: id, step: 'stream-resumed', uploadId: session.id, partsHeld: session.held.size, received: available }, 'relaying while receiving again after a restart');
         this.#launch(job, via, session, controller, available);
       } catch (error) {
         this.#o.logger.warn({ job: id, step: 'stream-resume-failed', err: String(error) }, 'could not resume relaying while receiving; relaying after intake');
-        await this.#forget(id);
+        await this.#records.forget(id);
       }
     }
   }
@@ -222,14 +215,6 @@ export class RelayStreams {
     await Promise.all(streams.map((s) => s.done));
   }
 
-  #sidecar(id: string): string {
-    return join(this.#dir, `${id}.json`);
-  }
-
-  async #forget(id: string): Promise<void> {
-    await rm(this.#sidecar(id), { force: true });
-    await this.#parts.remove(id);
-  }
 
   #launch(job: Job, via: Via, session: RemoteSession, controller: AbortController, available: number): void {
     const progress = new SpoolProgress(job.size, session.plan.chunkSize, available);
@@ -283,7 +268,7 @@ export class RelayStreams {
         onEvent: (event) => {
           if (event.type === 'segment-stored') {
             checksums.set(event.index, event.checksum);
-            this.#parts.append(id, event);
+            this.#records.append(id, event);
           }
           recordRelayEvent({ writes: this.#writes, metrics, logger }, id, event);
         },
@@ -295,17 +280,17 @@ export class RelayStreams {
         'upload stored while receiving; the message remains',
       );
     } catch (error) {
-      if (stream.controller.signal.reason instanceof Stopped) return; // the sidecar stays: the next start resumes
+      if (stream.controller.signal.reason instanceof Stopped) return; // its records stay: the next start resumes
       logger.warn({ job: id, step: 'stream-failed', err: String(error) }, 'relaying while receiving failed; the job is relayed after intake');
       await session.abort();
-      await this.#forget(id);
+      await this.#records.forget(id);
     }
   }
 
-  /** The stored upload, where the runner's relay finds it (stored-upload.ts); then the sidecar goes. */
+  /** The stored upload, where the runner's relay finds it (stored-upload.ts); then its records go. */
   async #recordStored(job: Job, via: Via, stored: StoredFile, uploadId: string, checksums: Map<number, string>, session: RemoteSession): Promise<void> {
     const where = { path: this.#o.spoolPath(job.id), journal: this.#o.journal(job), store: this.#o.store };
     await recordStoredUpload(where, job, via, { stored, uploadId, checksums, session });
-    await this.#forget(job.id);
+    await this.#records.forget(job.id);
   }
 }

@@ -1,20 +1,22 @@
 /**
- * The parts a stream stored, one line each (`index size checksum`), appended beside the stream's
- * sidecar as each part is stored. After a crash between the store's completion and the hand-over
+ * What a stream keeps on disk under `<spoolDir>/relay-stream/`, so that a restart resumes it:
+ * `<id>.json`, the remote session's resume state, written when the stream opens it; and
+ * `<id>.parts`, the parts it stored, one line each (`index size checksum`), appended as each part
+ * is stored. After a crash between the store's completion and the hand-over
  * (stored-upload.ts), the resume gives them to the store, which can then recognise the finished
  * object (an S3 upload completed just before the crash: its composite checksum is these parts')
  * instead of uploading the file again. Appended synchronously: a line is a few dozen bytes per
  * multi-MiB part, and it must be there before the completion that may follow at once.
  */
 import { appendFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { StoredPart } from '../../destinations/destination.js';
+import type { JsonValue, StoredPart } from '../../destinations/destination.js';
 
 const LINE = /^(\d{1,9}) (\d{1,16}) (sha256:[0-9a-f]{64})$/;
 
-export class StoredPartsLog {
+export class StreamRecords {
   readonly #dir: string;
   readonly #logger: Logger;
 
@@ -25,6 +27,27 @@ export class StoredPartsLog {
 
   #path(id: string): string {
     return join(this.#dir, `${id}.parts`);
+  }
+
+  #sidecar(id: string): string {
+    return join(this.#dir, `${id}.json`);
+  }
+
+  /** The session of `id` was opened: its resume state. */
+  async opened(id: string, state: JsonValue): Promise<void> {
+    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    await writeFile(this.#sidecar(id), JSON.stringify({ state }), { mode: 0o600 });
+  }
+
+  /** The ids of the streams recorded (at start: those to resume). */
+  async ids(): Promise<string[]> {
+    const names = await readdir(this.#dir).catch(() => [] as string[]);
+    return names.map((name) => /^([0-9a-f]{32})\.json$/.exec(name)?.[1]).filter((id): id is string => id !== undefined);
+  }
+
+  /** The resume state recorded for `id`. */
+  async state(id: string): Promise<JsonValue> {
+    return (JSON.parse(await readFile(this.#sidecar(id), 'utf8')) as { state: JsonValue }).state;
   }
 
   append(id: string, part: { index: number; size: number; checksum: string }): void {
@@ -47,7 +70,9 @@ export class StoredPartsLog {
     return [...parts.values()];
   }
 
-  async remove(id: string): Promise<void> {
+  /** The stream of `id` ended (stored, failed, or nothing left to stream): its records go. */
+  async forget(id: string): Promise<void> {
+    await rm(this.#sidecar(id), { force: true });
     await rm(this.#path(id), { force: true });
   }
 }
