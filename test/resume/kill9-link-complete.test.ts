@@ -10,31 +10,22 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { DEMO_DEPLOYMENT_ID, type EmulatorHandle } from '../../src/emulator/index.js';
-import { linkStoreEnv } from '../helpers/link-store-env.js';
+import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { writeBigFile } from './helpers/big-file.js';
 import { runCli, until } from './helpers/cli.js';
 import { killBed } from './helpers/kill9.js';
+import { linkMessagesOf, linkObjects, linkSendEnv, type LinkMessage, type LinkObject } from './helpers/link-send.js';
 
 const MiB = 1024 * 1024;
 const NAME = 'finished.zip';
 
-const objects = (e: EmulatorHandle): Array<{ key: string; sha256: string; parts?: number }> =>
-  (e.state().s3 as unknown as { buckets: Array<{ objects: Array<{ key: string; sha256: string; parts?: number }> }> }).buckets.flatMap((b) => b.objects.filter((o) => o.key.endsWith(`/${NAME}`)));
-const linkMessages = (e: EmulatorHandle): Array<{ id: string; text?: string }> =>
-  (e.state() as unknown as { webMessaging: { conversations: Array<{ messages: Array<{ id: string; text?: string }> }> } }).webMessaging.conversations
-    .flatMap((c) => c.messages)
-    .filter((m) => m.text?.includes(`File: ${NAME}`) === true);
+const objects = (e: EmulatorHandle): LinkObject[] => linkObjects(e, NAME);
+const linkMessages = (e: EmulatorHandle): LinkMessage[] => linkMessagesOf(e, NAME);
 
 test('kill -9 between a successful CompleteMultipartUpload and its journal record: the resume takes the object as stored, nothing uploaded twice', async (t) => {
   const bed = await killBed(t, 'kill9-link-complete-');
   const { dir, emulator } = bed;
-  const env = {
-    ...bed.env,
-    GENESYS_WEBMESSAGING_URL: `${emulator.url.replace(/^http/, 'ws')}/v1`,
-    GENESYS_DEPLOYMENT_ID: DEMO_DEPLOYMENT_ID,
-    ...linkStoreEnv(emulator.s3Url, 's3://genesys-uploads/links/'),
-  };
+  const env = linkSendEnv(bed);
   const file = join(dir, NAME);
   const sha256 = await writeBigFile(file, 16 * MiB);
   const args = ['send', file, '--via', 'web-messaging', '--delivery', 'link', '--concurrency', '2', '--json', '--quiet'];

@@ -14,12 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { createHash } from 'node:crypto';
-import { DEMO_DEPLOYMENT_ID, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
-import { linkStoreEnv } from '../helpers/link-store-env.js';
+import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import type { FaultRule } from '../../src/emulator/types.js';
 import { writeBigFile } from './helpers/big-file.js';
 import { runCli, until } from './helpers/cli.js';
 import { killBed } from './helpers/kill9.js';
+import { linkMessagesOf, linkObjects, linkSendEnv, type LinkMessage, type LinkObject } from './helpers/link-send.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 26 * MiB;
@@ -27,23 +27,15 @@ const PARTS = 6;
 const NAME = 'archive.zip';
 
 interface S3View {
-  buckets: Array<{ objects: Array<{ key: string; parts?: number; sha256: string }> }>;
   uploads: Array<{ key: string; uploadId: string; parts: unknown[] }>;
-}
-interface WmMessage {
-  id: string;
-  text?: string;
 }
 
 const s3 = (e: EmulatorHandle): S3View => e.state().s3 as unknown as S3View;
 const ours = (key: string): boolean => key.endsWith(`/${NAME}`);
-const objects = (e: EmulatorHandle): S3View['buckets'][number]['objects'] => s3(e).buckets.flatMap((b) => b.objects.filter((o) => ours(o.key)));
+const objects = (e: EmulatorHandle): LinkObject[] => linkObjects(e, NAME);
 /** The most parts any open upload of the file holds. */
 const held = (e: EmulatorHandle): number => Math.max(0, ...s3(e).uploads.filter((u) => ours(u.key)).map((u) => u.parts.length));
-const linkMessages = (e: EmulatorHandle): WmMessage[] =>
-  (e.state() as unknown as { webMessaging: { conversations: Array<{ messages: WmMessage[] }> } }).webMessaging.conversations
-    .flatMap((c) => c.messages)
-    .filter((m) => m.text?.includes(`File: ${NAME}`) === true);
+const linkMessages = (e: EmulatorHandle): LinkMessage[] => linkMessagesOf(e, NAME);
 
 const fault = (e: EmulatorHandle, rule: FaultRule): string => e.addFault(rule);
 const wmFault = (e: EmulatorHandle, rule: Record<string, unknown>): string => e.webMessaging.addFault(rule as never);
@@ -101,12 +93,7 @@ const POINTS: Point[] = [
 test('kill -9 at ten points of a link send, then the same command: one message, identical bytes, no part stored twice', async (t) => {
   const bed = await killBed(t, 'kill9-link-');
   const { dir, emulator } = bed;
-  const env = {
-    ...bed.env,
-    GENESYS_WEBMESSAGING_URL: `${emulator.url.replace(/^http/, 'ws')}/v1`,
-    GENESYS_DEPLOYMENT_ID: DEMO_DEPLOYMENT_ID,
-    ...linkStoreEnv(emulator.s3Url, 's3://genesys-uploads/links/'),
-  };
+  const env = linkSendEnv(bed);
   const file = join(dir, NAME);
   const sha256 = await writeBigFile(file, SIZE);
   const args = ['send', file, '--via', 'web-messaging', '--delivery', 'link', '--concurrency', '2', '--json', '--quiet'];
